@@ -26,6 +26,8 @@ export interface ModalityCounts {
 /** Each member of the union, keyed by its `type`. */
 export interface LiveEventMap {
   'session.open': { id: string; model: string; resumed: boolean; sessionId?: string; schema: 1 };
+  /** A text turn the user sent (typed, `--text`, or a stdin line), as sent. */
+  'user.text': { text: string };
   'transcript.input': { text: string; offsetMs?: number; history?: true };
   'transcript.output': { text: string; history?: true };
   text: { text: string };
@@ -33,8 +35,8 @@ export interface LiveEventMap {
   /** `bytes` is the number of bytes of PCM (s16le mono); the samples themselves travel in `pcm`. */
   audio: { bytes: number; sampleRate: number; ms: number };
   'playback.flushed': { droppedMs: number };
-  interrupted: Record<string, never>;
-  'generation.complete': Record<string, never>;
+  interrupted: Record<never, never>;
+  'generation.complete': Record<never, never>;
   'turn.complete': { reason?: string };
   usage: {
     promptTokens: number;

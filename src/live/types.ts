@@ -49,6 +49,8 @@ export interface LiveConfig {
   automaticActivityDetection: boolean;
   /** Resumption handle to continue from (resume command, later reconnects). */
   resumeHandle?: string;
+  /** The model's context window in tokens (catalogue value), for context-fill gauges. */
+  contextWindowTokens?: number;
 }
 
 export interface LiveSessionOptions {
@@ -70,6 +72,10 @@ export interface LiveSessionHandle {
   sendAudio(chunk: PcmChunk): void;
   /** realtimeInput.audioStreamEnd. */
   sendAudioStreamEnd(): void;
+  /** realtimeInput.activityStart (push-to-talk: automatic activity detection off). */
+  sendActivityStart?(): void;
+  /** realtimeInput.activityEnd (push-to-talk). */
+  sendActivityEnd?(): void;
   /** Closes the session on purpose; no error events result. */
   close(): Promise<void>;
   /**

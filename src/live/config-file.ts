@@ -1,0 +1,58 @@
+/**
+ * The optional user config file, `$XDG_CONFIG_HOME/live-cli/config.json` (falling back to
+ * `~/.config/live-cli/config.json`). Keys are long option names in camelCase; it sits below flags
+ * and env in precedence (contract: Common options).
+ */
+import { readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { CliError } from '../core/errors.js';
+
+export type Env = Readonly<Record<string, string | undefined>>;
+
+/** An env value, with empty and blank strings treated as unset (test runners and shells set `VAR=`). */
+export function envValue(env: Env, name: string): string | undefined {
+  const value = env[name]?.trim();
+  return value ? value : undefined;
+}
+
+export function configFilePath(env: Env): string {
+  const base = envValue(env, 'XDG_CONFIG_HOME') ?? join(envValue(env, 'HOME') ?? homedir(), '.config');
+  return join(base, 'live-cli', 'config.json');
+}
+
+/** Reads the config file: missing = `{}`; unreadable or not a JSON object = a usage error naming it. */
+export function loadConfigFile(env: Env): Record<string, unknown> {
+  const path = configFilePath(env);
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    if (isErrno(error, 'ENOENT') || isErrno(error, 'ENOTDIR')) return {};
+    throw new CliError('usage', `cannot read the config file ${path}: ${errnoText(error)}`);
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (error) {
+    const problem = error instanceof Error ? error.message.split('\n')[0] : 'invalid JSON';
+    throw new CliError('usage', `the config file ${path} is not valid JSON (${problem}): fix or remove it`);
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    throw new CliError('usage', `the config file ${path} must hold a JSON object such as {"model": "…"}: fix or remove it`);
+  }
+  return parsed as Record<string, unknown>;
+}
+
+function isErrno(error: unknown, code: string): boolean {
+  return error instanceof Error && (error as NodeJS.ErrnoException).code === code;
+}
+
+export function errnoText(error: unknown): string {
+  if (!(error instanceof Error)) return 'unknown error';
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === 'ENOENT') return 'no such file';
+  if (code === 'EACCES') return 'permission denied';
+  if (code === 'EISDIR') return 'it is a directory';
+  return code ?? error.message;
+}

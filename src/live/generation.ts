@@ -1,0 +1,178 @@
+/**
+ * One connection generation: a LiveConnection plus the number (`conn`) its events carry. It turns
+ * the connection's messages into events, answers tool calls, and remembers what a reconnect needs
+ * (newest resumption handle, goAway deadline). A session owns a succession of these: a resilient
+ * session opens generation 2, 3, … and retires the old one, after which its late frames are
+ * dropped, never emitted (contract: Events).
+ */
+import type { EventStream } from '../core/events.js';
+import { type ConnectionClose, type FunctionResponse, type LiveConnection, connectLive } from './connect.js';
+import { type MappedEvent, type ToolCallRequest, ServerMessageError, mapServerMessage } from './messages.js';
+import type { LiveConfig } from './types.js';
+
+export interface GenerationOptions {
+  config: LiveConfig;
+  events: EventStream;
+  /** Session id for session.open. */
+  id: string;
+  generation: number;
+  /** Called once when this generation's socket has closed (not called after `retire`). */
+  onEnd(info: ConnectionClose, generation: ConnectionGeneration): void;
+}
+
+/** Why a function call got no real answer: live-cli runs no tools (yet), and a call left unanswered hangs the session. */
+export function noToolResponse(call: ToolCallRequest): FunctionResponse {
+  return { id: call.id, name: call.name, response: { error: `no tool named ${call.name} is available in live-cli` } };
+}
+
+/** Events that show the model is producing (or owes) a reply. */
+const REPLY_EVENTS = new Set(['text', 'thought', 'audio', 'transcript.output', 'generation.complete', 'tool.call']);
+
+export class ConnectionGeneration {
+  private retired = false;
+  /** The newest handle the server marked resumable. */
+  private handle: string | undefined;
+  private lastConsumedIndex: string | undefined;
+  private goAwayAt: number | undefined;
+  /** A user turn was sent or a reply is under way, and no turn.complete has come since. */
+  private turnOpen = false;
+
+  private constructor(
+    private readonly connection: LiveConnection,
+    private readonly options: GenerationOptions,
+  ) {}
+
+  /**
+   * Connects (rejecting with a CliError as connectLive does), emits `session.open`, then delivers
+   * everything that arrived since setupComplete.
+   */
+  static async open(options: GenerationOptions): Promise<ConnectionGeneration> {
+    const connection = await connectLive(options.config);
+    const generation = new ConnectionGeneration(connection, options);
+    const sessionId = connection.sessionId;
+    generation.emit({
+      type: 'session.open',
+      id: options.id,
+      model: options.config.model,
+      resumed: options.config.resumeHandle !== undefined,
+      ...(sessionId === undefined ? {} : { sessionId }),
+      schema: 1,
+    });
+    connection.start({
+      message: (message) => generation.onMessage(message),
+      problem: (description) => generation.onProblem(description),
+      close: (info) => generation.onClose(info),
+    });
+    return generation;
+  }
+
+  get number(): number {
+    return this.options.generation;
+  }
+
+  get isOpen(): boolean {
+    return !this.retired && this.connection.isOpen;
+  }
+
+  /** Newest resumable handle seen on this connection. */
+  get resumptionHandle(): string | undefined {
+    return this.handle;
+  }
+
+  /** Only sent in `transparent` mode (Vertex): the last client message the server has kept. */
+  get lastConsumedClientMessageIndex(): string | undefined {
+    return this.lastConsumedIndex;
+  }
+
+  /** `performance.now()` time by which the server said it will close (goAway), if it did. */
+  get goAwayDeadline(): number | undefined {
+    return this.goAwayAt;
+  }
+
+  get replyPending(): boolean {
+    return this.turnOpen;
+  }
+
+  /** Stamps `conn` and emits, unless this generation has been replaced. */
+  emit(event: MappedEvent): void {
+    if (this.retired) return;
+    this.options.events.emit(event, this.options.generation);
+  }
+
+  sendText(text: string): boolean {
+    const sent = this.connection.sendText(text);
+    if (sent) this.turnOpen = true;
+    return sent;
+  }
+
+  sendAudio(base64: string, mimeType: string): boolean {
+    return this.connection.sendAudio(base64, mimeType);
+  }
+
+  sendAudioStreamEnd(): boolean {
+    return this.connection.sendAudioStreamEnd();
+  }
+
+  sendActivityStart(): boolean {
+    return this.connection.sendActivityStart();
+  }
+
+  sendActivityEnd(): boolean {
+    return this.connection.sendActivityEnd();
+  }
+
+  close(): Promise<void> {
+    return this.connection.close();
+  }
+
+  /**
+   * Stops all delivery from this connection (late frames of a replaced connection are dropped)
+   * and closes it in the background. `onEnd` is not called for a retired generation.
+   */
+  retire(): Promise<void> {
+    this.retired = true;
+    this.connection.detach();
+    return this.connection.close();
+  }
+
+  private onMessage(message: Record<string, unknown>): void {
+    if (this.retired) return;
+    let mapped;
+    try {
+      mapped = mapServerMessage(message);
+    } catch (error) {
+      if (!(error instanceof ServerMessageError)) throw error;
+      this.emit({
+        type: 'error',
+        code: 'protocol',
+        message: `the service sent a malformed message (${error.message}); ignored it`,
+      });
+      return;
+    }
+    for (const event of mapped.events) {
+      if (REPLY_EVENTS.has(event.type)) this.turnOpen = true;
+      if (event.type === 'turn.complete') this.turnOpen = false;
+      this.emit(event);
+    }
+    if (mapped.resumption?.handle && mapped.resumption.resumable) this.handle = mapped.resumption.handle;
+    if (mapped.resumption?.lastConsumedClientMessageIndex !== undefined) {
+      this.lastConsumedIndex = mapped.resumption.lastConsumedClientMessageIndex;
+    }
+    if (mapped.goAwayMs !== undefined) this.goAwayAt = performance.now() + mapped.goAwayMs;
+    if (mapped.toolCalls.length > 0) {
+      // No tool runs in live-cli: answer at once with an error, or the model waits forever.
+      this.connection.sendToolResponses(mapped.toolCalls.map(noToolResponse));
+    }
+    // `unattachedExtra` (unknown fields of a message that produced no event) has no event to
+    // ride on; toolCallCancellation needs nothing since every call was answered immediately.
+  }
+
+  private onProblem(description: string): void {
+    this.emit({ type: 'error', code: 'protocol', message: description });
+  }
+
+  private onClose(info: ConnectionClose): void {
+    if (this.retired) return;
+    this.options.onEnd(info, this);
+  }
+}

@@ -1,0 +1,66 @@
+/**
+ * LiveConfig → the SDK's client options and LiveConnectConfig. Everything is passed explicitly:
+ * the SDK would otherwise fill gaps from GOOGLE_API_KEY, GOOGLE_GEMINI_BASE_URL, … behind our back.
+ */
+import { type GoogleGenAIOptions, type LiveConnectConfig, Modality } from '@google/genai';
+import type { LiveConfig } from './types.js';
+
+const GEMINI_BASE_URL = 'https://generativelanguage.googleapis.com/';
+const VERTEX_GLOBAL_BASE_URL = 'https://aiplatform.googleapis.com/';
+/** Locations the SDK serves from regional endpoints (`aiplatform.eu.rep…`). */
+const MULTI_REGIONAL = new Set(['us', 'eu']);
+
+/** The base URL the SDK would pick, computed here so that no env variable can change it. */
+export function defaultBaseUrl(config: LiveConfig): string {
+  if (!config.vertex) return GEMINI_BASE_URL;
+  const location = config.location;
+  if (config.apiKey || !location || location === 'global') return VERTEX_GLOBAL_BASE_URL;
+  if (MULTI_REGIONAL.has(location)) return `https://aiplatform.${location}.rep.googleapis.com/`;
+  return `https://${location}-aiplatform.googleapis.com/`;
+}
+
+export function clientOptions(config: LiveConfig): GoogleGenAIOptions {
+  const httpOptions = { baseUrl: config.endpoint ?? defaultBaseUrl(config), apiVersion: config.apiVersion };
+  if (config.apiKey) {
+    // Gemini API, ephemeral token, or Vertex express mode: the key alone authenticates.
+    return { vertexai: config.vertex, apiKey: config.apiKey, apiVersion: config.apiVersion, httpOptions };
+  }
+  // Vertex with Application Default Credentials (config validation guarantees project + location).
+  return {
+    vertexai: true,
+    apiVersion: config.apiVersion,
+    httpOptions,
+    ...(config.project ? { project: config.project } : {}),
+    ...(config.location ? { location: config.location } : {}),
+  };
+}
+
+export function liveConnectConfig(config: LiveConfig): LiveConnectConfig {
+  const audio = config.modality === 'audio';
+  const compression = config.compression;
+  return {
+    responseModalities: [audio ? Modality.AUDIO : Modality.TEXT],
+    ...(audio && config.voice ? { speechConfig: { voiceConfig: { prebuiltVoiceConfig: { voiceName: config.voice } } } } : {}),
+    ...(config.systemInstruction ? { systemInstruction: { parts: [{ text: config.systemInstruction }] } } : {}),
+    ...(config.temperature === undefined ? {} : { temperature: config.temperature }),
+    ...(config.inputTranscription ? { inputAudioTranscription: {} } : {}),
+    ...(config.outputTranscription ? { outputAudioTranscription: {} } : {}),
+    // Always ask for resumption so the server issues handles; `{}` rather than `{handle: null}`,
+    // which the 3.1 models refuse. An ephemeral token created with `uses: 1` cannot open a second
+    // connection, so a handle obtained with one is only good with a fresh token.
+    sessionResumption: config.resumeHandle ? { handle: config.resumeHandle } : {},
+    ...(compression
+      ? {
+          // int64 fields travel as strings in the JSON mapping.
+          contextWindowCompression: {
+            triggerTokens: String(compression.triggerTokens),
+            slidingWindow:
+              compression.targetTokens === undefined ? {} : { targetTokens: String(compression.targetTokens) },
+          },
+        }
+      : {}),
+    ...(config.automaticActivityDetection
+      ? {}
+      : { realtimeInputConfig: { automaticActivityDetection: { disabled: true } } }),
+  };
+}
