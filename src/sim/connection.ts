@@ -1,0 +1,633 @@
+import { WebSocket, type RawData } from 'ws';
+import type { SimContext } from './context.js';
+import { messageKindName, parseClientMessage, type ClientMessage, type RealtimePart, type SetupSummary } from './messages.js';
+import { intentForText, planReply, speechReplyText, toolReplyText, type ReplyPlan, type TurnIntent } from './reply.js';
+import type { Route } from './routes.js';
+import { cloneKeptState, type SessionConnection, type SimSession } from './session.js';
+import { synthesizeSpeech, SYNTH_RATE } from './synth.js';
+import { audioTokens, compressHistory, textTokens, usageFor, vertexUsage, type UsageMetadata } from './tokens.js';
+import { EnergyVad, type VadEvent } from './vad.js';
+
+/** Reply audio goes out faster than real time, as the service's does, but slow enough to barge in. */
+const REPLY_SPEEDUP = 4;
+const TEXT_STEP_MS = 10;
+/** While audio streams and nothing is being generated, a fresh handle every this many clock seconds. */
+const HANDLE_EVERY_SECONDS = 5;
+/** Stale frames follow the handoff a little later, so they land after the new connection's setup. */
+const STALE_FRAME_DELAY_MS = 50;
+const BAD_FRAME = Buffer.from('<html><body>502 Bad Gateway</body></html> {not json');
+
+interface ActiveReply {
+  plan: ReplyPlan;
+  source: string;
+  next: number;
+  messagesSent: number;
+  audioSecondsSent: number;
+  textSent: string;
+  thoughtSent: boolean;
+  timer: NodeJS.Timeout | undefined;
+  awaitingTool: { id: string; name: string } | undefined;
+  /** The session's first reply: the one `bad-frame-after` corrupts. */
+  first: boolean;
+  badFrameSent: boolean;
+}
+
+interface OpenSpeech {
+  number: number;
+  startSeconds: number;
+  /** Manual activity only: seconds of audio received inside it. */
+  seconds: number;
+}
+
+/**
+ * One WebSocket connection: validates what the client sends, keeps the session's state, and plays
+ * replies frame by frame so they can be interrupted, dropped or corrupted on schedule.
+ */
+export class SimConnection implements SessionConnection {
+  startClock = 0;
+  private phase: 'setup' | 'open' | 'closed' = 'setup';
+  private session: SimSession | undefined;
+  private setup: SetupSummary | undefined;
+  private setupAnswered = false;
+  /** Replaced by a resumed connection (allow-overlap): messages here no longer touch the session. */
+  private detached = false;
+  private serverClosing = false;
+  private goingAway = false;
+  private goAwayTimer: NodeJS.Timeout | undefined;
+  private vad: EnergyVad | undefined;
+  private vadBaseSeconds = 0;
+  private speech: OpenSpeech | undefined;
+  private reply: ActiveReply | undefined;
+
+  constructor(
+    private readonly ctx: SimContext,
+    private readonly ws: WebSocket,
+    readonly id: number,
+    private readonly route: Route,
+  ) {
+    ws.on('message', (data) => this.onFrame(data));
+    ws.on('close', (code, reason) => this.onClose(code, reason.toString()));
+    // 'error' is always followed by 'close'; without a listener ws would throw it.
+    ws.on('error', () => undefined);
+  }
+
+  isOpen(): boolean {
+    return this.phase !== 'closed' && !this.serverClosing && this.ws.readyState === WebSocket.OPEN;
+  }
+
+  // ---- transport -------------------------------------------------------------------------------
+
+  /** Every server frame (and a server close) waits `latency` ms; equal delays keep their order. */
+  private deliver(action: () => void): void {
+    if (this.ctx.options.latency > 0) this.ctx.later(action, this.ctx.options.latency);
+    else action();
+  }
+
+  /** JSON as the service sends it: pretty-printed, in a binary frame. */
+  private sendJson(message: Record<string, unknown>): void {
+    if (this.serverClosing) return;
+    const frame = Buffer.from(JSON.stringify(message, null, 2));
+    this.deliver(() => {
+      if (this.ws.readyState === WebSocket.OPEN) this.ws.send(frame, { binary: true });
+    });
+  }
+
+  closeWith(code: number, reason: string): void {
+    if (this.serverClosing || this.phase === 'closed') return;
+    this.serverClosing = true;
+    this.stopReply('server-close');
+    this.ctx.cancel(this.goAwayTimer);
+    this.ctx.recorder.record({ type: 'server-close', conn: this.id, session: this.session?.id ?? null, code, reason });
+    this.ctx.recorder.info(`conn ${this.id}: closing ${code} ${reason}`);
+    this.deliver(() => {
+      if (this.ws.readyState === WebSocket.OPEN) this.ws.close(code, reason);
+    });
+  }
+
+  /** The network dies: no close frame (the client sees 1006), unless `close-code` names one. */
+  drop(fault: string): void {
+    if (this.serverClosing || this.phase === 'closed') return;
+    this.serverClosing = true;
+    this.stopReply('drop');
+    this.ctx.cancel(this.goAwayTimer);
+    const code = this.ctx.options.closeCode;
+    this.fault(fault, { code: code ?? 1006 });
+    if (code !== undefined) this.ws.close(code, 'Simulated connection drop');
+    else this.ws.terminate();
+  }
+
+  goAway(fault: string): void {
+    if (this.goingAway || !this.isOpen() || !this.setupAnswered) return;
+    this.goingAway = true;
+    const timeLeft = this.ctx.options.goAwayTimeLeft;
+    this.sendJson({ goAway: { timeLeft: `${timeLeft}s` } });
+    this.fault(fault, { timeLeft });
+    // time-left is wall-clock even in time=audio: the client needs real time to hand off.
+    this.goAwayTimer = this.ctx.later(() => this.closeWith(1011, 'Deadline expired'), timeLeft * 1000);
+  }
+
+  handOff(): void {
+    this.detached = true;
+    this.stopReply('handoff');
+    if (!this.ctx.options.staleFrames) return;
+    this.fault('stale-frames', {});
+    this.ctx.later(() => {
+      const late: Record<string, unknown>[] =
+        this.setup?.modality === 'TEXT'
+          ? [{ serverContent: { modelTurn: { parts: [{ text: `(stale frame from connection ${this.id})` }] } } }]
+          : [
+              { serverContent: { outputTranscription: { text: ` (stale frame from connection ${this.id})` } } },
+              {
+                serverContent: {
+                  modelTurn: {
+                    parts: [{ inlineData: { mimeType: `audio/pcm;rate=${SYNTH_RATE}`, data: synthesizeSpeech('stale', 0).toString('base64') } }],
+                  },
+                },
+              },
+            ];
+      // A handle no session knows: a client that takes it from the old connection fails to resume.
+      late.push({ serverContent: { turnComplete: true } }, { sessionResumptionUpdate: { newHandle: `stale-${this.ctx.randomHex()}`, resumable: true } });
+      for (const message of late) this.sendJson(message);
+    }, STALE_FRAME_DELAY_MS);
+  }
+
+  private fault(fault: string, details: Record<string, unknown>): void {
+    this.session?.faults.push(fault);
+    this.ctx.recorder.record({ type: 'fault', fault, conn: this.id, session: this.session?.id ?? null, clock: this.session?.clock() ?? 0, ...details });
+    this.ctx.recorder.info(`conn ${this.id}: fault ${fault}`);
+  }
+
+  private onClose(code: number, reason: string): void {
+    this.phase = 'closed';
+    this.ctx.cancel(this.goAwayTimer);
+    this.stopReply('connection-closed');
+    if (this.session?.current === this) this.session.current = undefined;
+    this.ctx.recorder.record({ type: 'disconnect', conn: this.id, session: this.session?.id ?? null, code, reason });
+    this.ctx.recorder.info(`conn ${this.id}: closed ${code}${reason ? ` ${reason}` : ''}`);
+  }
+
+  // ---- client messages -------------------------------------------------------------------------
+
+  private onFrame(data: RawData): void {
+    if (this.serverClosing || this.phase === 'closed') return;
+    const frame = Buffer.isBuffer(data) ? data : Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data);
+    let value: unknown;
+    try {
+      value = JSON.parse(frame.toString('utf8'));
+    } catch {
+      this.recordClient('invalid-json', frame.length, null);
+      this.closeWith(1007, 'Invalid JSON payload received.');
+      return;
+    }
+    const message = parseClientMessage(value);
+    if (message.kind === 'invalid') {
+      this.recordClient('invalid', frame.length, null, { reason: message.reason });
+      this.closeWith(1007, message.reason);
+      return;
+    }
+    if (message.kind === 'setup') {
+      this.recordClient('setup', frame.length, null);
+      if (this.phase === 'setup') this.onSetup(message.setup);
+      else this.closeWith(1007, 'setup may only be sent once, as the first message.');
+      return;
+    }
+    if (this.phase === 'setup') {
+      this.recordClient(messageKindName(message), frame.length, null);
+      this.closeWith(1007, 'The first message must be setup.');
+      return;
+    }
+    const session = this.session;
+    if (!session || this.detached || !this.setupAnswered) {
+      // Not part of the session: after a handoff, or before a setupComplete that never comes.
+      this.recordClient(messageKindName(message), frame.length, null, { ignored: this.detached ? 'detached' : 'no-setup-complete' });
+      return;
+    }
+    this.consume(session, message, frame.length);
+  }
+
+  private recordClient(kind: string, bytes: number, index: number | null, extra: Record<string, unknown> = {}): void {
+    this.ctx.recorder.record({ type: 'client', conn: this.id, session: this.session?.id ?? null, kind, bytes, index, ...extra });
+  }
+
+  private onSetup(setup: SetupSummary): void {
+    const options = this.ctx.options;
+    if (setup.modality === 'TEXT' && setup.model.includes('native-audio')) {
+      this.closeWith(1007, 'Cannot extract voices from a non-audio request');
+      return;
+    }
+    let session: SimSession;
+    if (setup.handle !== undefined) {
+      const entry = this.ctx.findHandle(setup.handle);
+      const refusal = options.rejectResume ? 'reject-resume' : !entry ? 'unknown-handle' : entry.session.ended ? 'session-ended' : undefined;
+      if (refusal !== undefined || !entry) {
+        this.ctx.recorder.record({ type: 'handle', action: 'rejected', handle: setup.handle, conn: this.id, session: entry?.session.id ?? null, reason: refusal });
+        this.closeWith(1008, 'session not found');
+        return;
+      }
+      const other = entry.session.current;
+      if (other && other !== this && other.isOpen()) {
+        if (!options.allowOverlap) {
+          this.ctx.recorder.record({ type: 'handle', action: 'rejected', handle: setup.handle, conn: this.id, session: entry.session.id, reason: 'overlap', openConn: other.id });
+          this.closeWith(1011, 'Session resumption refused: the session is still open on another connection.');
+          return;
+        }
+        other.handOff();
+      }
+      session = entry.session;
+      session.kept = cloneKeptState(entry.kept);
+      session.resumes++;
+      this.ctx.recorder.record({
+        type: 'handle',
+        action: 'accepted',
+        handle: setup.handle,
+        conn: this.id,
+        session: session.id,
+        messageIndex: session.kept.messageIndex,
+        audioBytesKept: session.kept.audioBytes,
+        textTurnsKept: session.kept.textTurns.length,
+      });
+    } else {
+      session = this.ctx.createSession();
+    }
+    this.session = session;
+    this.setup = setup;
+    this.phase = 'open';
+    this.startClock = session.clock();
+    session.connections++;
+    session.current = this;
+    session.compressed = setup.compression !== undefined;
+    if (setup.modality === 'AUDIO') session.usesAudio = true;
+    this.ctx.recorder.record({
+      type: 'setup',
+      conn: this.id,
+      session: session.id,
+      resumed: setup.handle !== undefined,
+      model: setup.model,
+      modality: setup.modality,
+      inputTranscription: setup.inputTranscription,
+      outputTranscription: setup.outputTranscription,
+      resumption: setup.resumption,
+      transparent: setup.transparent,
+      compression: setup.compression ?? null,
+      manualActivity: setup.manualActivity,
+      functions: setup.functionNames,
+    });
+    this.ctx.recorder.info(`conn ${this.id}: setup ${setup.model} ${setup.modality}${setup.handle !== undefined ? ' (resumed)' : ''} session ${session.id}`);
+    if (options.noSetupComplete) {
+      this.fault('no-setup-complete', {});
+      return;
+    }
+    this.sendJson({ setupComplete: this.route.api === 'vertex' ? { sessionId: session.sessionId } : {} });
+    this.setupAnswered = true;
+    this.ctx.checkSchedules(session);
+  }
+
+  private consume(session: SimSession, message: ClientMessage, bytes: number): void {
+    session.receivedMessages++;
+    session.kept.messageIndex++;
+    const audio = message.kind === 'realtimeInput' ? message.parts.find((part) => part.kind === 'audio') : undefined;
+    if (audio?.kind === 'audio') this.accountAudio(session, audio.data, audio.sampleRate);
+    this.recordClient(messageKindName(message), bytes, session.kept.messageIndex, {
+      ...(audio?.kind === 'audio'
+        ? { audioBytes: audio.data.length, audioBytesReceived: session.receivedAudioBytes, audioBytesKept: session.kept.audioBytes }
+        : {}),
+    });
+    switch (message.kind) {
+      case 'clientContent':
+        this.onClientContent(session, message.turns, message.turnComplete);
+        break;
+      case 'realtimeInput':
+        for (const part of message.parts) {
+          if (this.serverClosing) return;
+          this.onRealtimePart(session, part);
+        }
+        break;
+      case 'toolResponse':
+        this.onToolResponse(session, message.responses);
+        break;
+      default:
+        break;
+    }
+    if (this.serverClosing) return;
+    const dropAfter = this.ctx.options.dropAfterMessages;
+    if (dropAfter !== undefined && !session.dropAfterMessagesFired && session.receivedMessages >= dropAfter) {
+      session.dropAfterMessagesFired = true;
+      this.drop('drop-after-messages');
+      return;
+    }
+    if (audio) {
+      this.ctx.checkSchedules(session);
+      if (this.setup?.resumption && !this.reply && this.isOpen() && session.clock() - session.lastHandleClock >= HANDLE_EVERY_SECONDS) {
+        this.issueHandle(session);
+      }
+    }
+  }
+
+  private accountAudio(session: SimSession, data: Buffer, sampleRate: number): void {
+    const seconds = data.length / 2 / sampleRate;
+    session.usesAudio = true;
+    session.receivedAudioBytes += data.length;
+    session.receivedAudioSeconds += seconds;
+    session.kept.audioBytes += data.length;
+    session.kept.audioSeconds += seconds;
+    session.kept.audioHash.update(data);
+  }
+
+  private onClientContent(session: SimSession, turns: { role: string; text: string }[], turnComplete: boolean): void {
+    let lastUserText: string | undefined;
+    for (const turn of turns) {
+      if (turn.text === '') continue;
+      if (turn.role === 'model') {
+        session.kept.history.push({ role: 'model', modality: 'TEXT', tokens: textTokens(turn.text) });
+        continue;
+      }
+      this.addUserText(session, turn.text, 'clientContent');
+      lastUserText = turn.text;
+    }
+    if (turnComplete) this.startTurn(session, intentForText(lastUserText ?? ''), 'text');
+  }
+
+  private addUserText(session: SimSession, text: string, source: string): void {
+    session.kept.history.push({ role: 'user', modality: 'TEXT', tokens: textTokens(text) });
+    session.kept.textTurns.push(text);
+    session.textTurnsReceived++;
+    this.ctx.recorder.record({
+      type: 'text-turn',
+      conn: this.id,
+      session: session.id,
+      source,
+      text,
+      received: session.textTurnsReceived,
+      kept: session.kept.textTurns.length,
+    });
+  }
+
+  private onRealtimePart(session: SimSession, part: RealtimePart): void {
+    const manual = this.setup?.manualActivity === true;
+    switch (part.kind) {
+      case 'audio':
+        if (manual) {
+          if (this.speech) {
+            this.speech.seconds += part.data.length / 2 / part.sampleRate;
+            session.kept.pendingAudioSeconds += part.data.length / 2 / part.sampleRate;
+          }
+          return;
+        }
+        session.kept.pendingAudioSeconds += part.data.length / 2 / part.sampleRate;
+        if (!this.vad || this.vad.sampleRate !== part.sampleRate) {
+          this.flushVad(session);
+          this.vad = new EnergyVad(part.sampleRate);
+          // accountAudio already counted this chunk: the detector's time zero is where it began.
+          this.vadBaseSeconds = session.kept.audioSeconds - part.data.length / 2 / part.sampleRate;
+        }
+        for (const event of this.vad.push(part.data)) this.onVadEvent(session, event);
+        return;
+      case 'audioStreamEnd':
+        // With manual activity it means nothing to the turn structure; it is only recorded.
+        if (!manual) this.flushVad(session);
+        return;
+      case 'text':
+        this.addUserText(session, part.text, 'realtimeInput');
+        this.startTurn(session, intentForText(part.text), 'text');
+        return;
+      case 'activityStart':
+      case 'activityEnd':
+        if (!manual) {
+          this.closeWith(1007, 'Explicit activity control is not supported when automatic activity detection is enabled.');
+          return;
+        }
+        if (part.kind === 'activityStart') {
+          if (!this.speech) this.beginSpeech(session, session.kept.audioSeconds);
+        } else if (this.speech) {
+          this.endSpeech(session, this.speech.seconds, 'activity');
+        }
+        return;
+      case 'video':
+        return;
+    }
+  }
+
+  private flushVad(session: SimSession): void {
+    if (!this.vad) return;
+    for (const event of this.vad.flush()) this.onVadEvent(session, event);
+  }
+
+  private onVadEvent(session: SimSession, event: VadEvent): void {
+    if (event.type === 'start') this.beginSpeech(session, this.vadBaseSeconds + event.startSeconds);
+    else this.endSpeech(session, event.durationSeconds, 'vad');
+  }
+
+  /** Speech (or manual activity) begins: it barges in on any reply, and is announced as measured. */
+  private beginSpeech(session: SimSession, startSeconds: number): void {
+    session.kept.speechCount++;
+    this.speech = { number: session.kept.speechCount, startSeconds, seconds: 0 };
+    if (this.reply) this.interrupt(session, 'speech');
+    if (this.setup?.inputTranscription) {
+      const separator = this.speech.number > 1 ? ' ' : '';
+      this.sendJson({ serverContent: { inputTranscription: { text: `${separator}[speech #${this.speech.number} @${startSeconds.toFixed(2)}s` } } });
+    }
+  }
+
+  private endSpeech(session: SimSession, durationSeconds: number, source: 'vad' | 'activity'): void {
+    const speech = this.speech;
+    if (!speech) return;
+    this.speech = undefined;
+    if (this.setup?.inputTranscription) {
+      this.sendJson({ serverContent: { inputTranscription: { text: ` ${durationSeconds.toFixed(2)}s]` } } });
+    }
+    this.ctx.recorder.record({
+      type: 'speech',
+      conn: this.id,
+      session: session.id,
+      number: speech.number,
+      startSeconds: Number(speech.startSeconds.toFixed(3)),
+      durationSeconds: Number(durationSeconds.toFixed(3)),
+      source,
+    });
+    session.kept.history.push({ role: 'user', modality: 'AUDIO', tokens: audioTokens(session.kept.pendingAudioSeconds) });
+    session.kept.pendingAudioSeconds = 0;
+    this.startTurn(session, { kind: 'answer', text: speechReplyText(speech.number, durationSeconds) }, 'speech');
+  }
+
+  private onToolResponse(session: SimSession, responses: { id: string | undefined; name: string | undefined; response: unknown }[]): void {
+    const waiting = this.reply?.awaitingTool;
+    for (const response of responses) {
+      const matched = waiting !== undefined && response.id === waiting.id;
+      this.ctx.recorder.record({ type: 'tool-response', conn: this.id, session: session.id, id: response.id ?? null, name: response.name ?? null, matched });
+      if (!matched || !this.reply || !waiting) continue;
+      const json = JSON.stringify(response.response ?? null);
+      session.kept.history.push({ role: 'user', modality: 'TEXT', tokens: textTokens(json) });
+      this.reply.awaitingTool = undefined;
+      const setup = this.setup;
+      if (!setup) return;
+      this.reply.plan = planReply({ text: toolReplyText(waiting.name, response.response) }, setup.modality, setup.outputTranscription, this.ctx.options.seed);
+      this.reply.next = 0;
+      this.scheduleStep(this.reply, 0);
+      return;
+    }
+  }
+
+  // ---- replies ---------------------------------------------------------------------------------
+
+  private startTurn(session: SimSession, intent: TurnIntent, source: string): void {
+    const setup = this.setup;
+    if (!setup) return;
+    // A new user turn while the model talks cuts the old reply, as on the service.
+    if (this.reply) this.interrupt(session, source);
+    const dropped = compressHistory(session.kept.history, textTokens(setup.systemText), setup.compression);
+    if (dropped > 0) this.ctx.recorder.record({ type: 'compression', conn: this.id, session: session.id, turnsDropped: dropped });
+    const first = !session.firstReplyStarted;
+    session.firstReplyStarted = true;
+    session.replies++;
+    let plan: ReplyPlan;
+    let awaitingTool: ActiveReply['awaitingTool'];
+    if (intent.kind === 'tool') {
+      const id = `function-call-${this.ctx.randomHex()}${this.ctx.randomHex()}`;
+      plan = { steps: [{ message: { toolCall: { functionCalls: [{ id, name: intent.name, args: intent.args }] } }, audioSeconds: 0 }], text: '', thought: undefined, modality: setup.modality, audioBytes: 0 };
+      awaitingTool = { id, name: intent.name };
+      this.ctx.recorder.record({ type: 'tool-call', conn: this.id, session: session.id, id, name: intent.name, args: intent.args });
+    } else {
+      plan = planReply(intent, setup.modality, setup.outputTranscription, this.ctx.options.seed);
+    }
+    const reply: ActiveReply = {
+      plan,
+      source,
+      next: 0,
+      messagesSent: 0,
+      audioSecondsSent: 0,
+      textSent: '',
+      thoughtSent: false,
+      timer: undefined,
+      awaitingTool,
+      first,
+      badFrameSent: false,
+    };
+    this.reply = reply;
+    this.scheduleStep(reply, 0);
+  }
+
+  private scheduleStep(reply: ActiveReply, ms: number): void {
+    reply.timer = this.ctx.later(() => this.step(reply), ms);
+  }
+
+  private step(reply: ActiveReply): void {
+    const session = this.session;
+    if (this.reply !== reply || !session || this.serverClosing) return;
+    reply.timer = undefined;
+    const step = reply.plan.steps[reply.next];
+    if (!step) {
+      if (!reply.awaitingTool) this.finishReply(session, reply);
+      return;
+    }
+    reply.next++;
+    this.sendReplyMessage(reply, step.message);
+    if (step.text !== undefined) reply.textSent += step.text;
+    if (reply.next === 1 && reply.plan.thought !== undefined) reply.thoughtSent = true;
+    if (step.audioSeconds > 0) {
+      reply.audioSecondsSent += step.audioSeconds;
+      session.replyAudioSeconds += step.audioSeconds;
+      this.ctx.checkSchedules(session);
+      if (this.reply !== reply || this.serverClosing) return;
+    }
+    this.scheduleStep(reply, step.audioSeconds > 0 ? (step.audioSeconds * 1000) / REPLY_SPEEDUP : TEXT_STEP_MS);
+  }
+
+  private sendReplyMessage(reply: ActiveReply, message: Record<string, unknown>): void {
+    this.sendJson(message);
+    reply.messagesSent++;
+    const after = this.ctx.options.badFrameAfter;
+    if (after === undefined || !reply.first || reply.badFrameSent || reply.messagesSent < after) return;
+    reply.badFrameSent = true;
+    this.fault('bad-frame', { afterMessage: reply.messagesSent });
+    this.deliver(() => {
+      if (this.ws.readyState === WebSocket.OPEN) this.ws.send(BAD_FRAME, { binary: true });
+    });
+  }
+
+  private usage(session: SimSession, reply: ActiveReply): UsageMetadata {
+    const setup = this.setup;
+    const response =
+      reply.plan.modality === 'AUDIO'
+        ? { modality: 'AUDIO' as const, tokens: audioTokens(reply.audioSecondsSent) }
+        : { modality: 'TEXT' as const, tokens: textTokens(reply.textSent) };
+    const thoughts = reply.thoughtSent ? textTokens(reply.plan.thought ?? '') : 0;
+    return usageFor(textTokens(setup?.systemText ?? ''), session.kept.history, response, thoughts);
+  }
+
+  private wireUsage(usage: UsageMetadata): Record<string, unknown> {
+    return this.route.api === 'vertex' ? vertexUsage(usage) : { ...usage };
+  }
+
+  private finishReply(session: SimSession, reply: ActiveReply): void {
+    this.sendReplyMessage(reply, { serverContent: { generationComplete: true } });
+    const usage = this.usage(session, reply);
+    this.sendReplyMessage(reply, { serverContent: { turnComplete: true }, usageMetadata: this.wireUsage(usage) });
+    this.reply = undefined;
+    session.kept.history.push({ role: 'model', modality: reply.plan.modality, tokens: usage.responseTokenCount });
+    this.recordReply(session, reply, 'complete', usage);
+    if (this.setup?.resumption) this.issueHandle(session);
+  }
+
+  /** Barge-in: the reply stops where it is; the service says so and closes the turn. */
+  private interrupt(session: SimSession, cause: string): void {
+    const reply = this.reply;
+    if (!reply) return;
+    this.ctx.cancel(reply.timer);
+    this.reply = undefined;
+    if (reply.awaitingTool) this.sendJson({ toolCallCancellation: { ids: [reply.awaitingTool.id] } });
+    this.sendJson({ serverContent: { interrupted: true } });
+    const usage = this.usage(session, reply);
+    this.sendJson({ serverContent: { turnComplete: true }, usageMetadata: this.wireUsage(usage) });
+    if (usage.responseTokenCount > 0) session.kept.history.push({ role: 'model', modality: reply.plan.modality, tokens: usage.responseTokenCount });
+    session.interruptions++;
+    this.ctx.recorder.record({ type: 'interrupted', conn: this.id, session: session.id, cause, audioSecondsSent: Number(reply.audioSecondsSent.toFixed(3)) });
+    this.recordReply(session, reply, 'interrupted', usage);
+    if (this.setup?.resumption) this.issueHandle(session);
+  }
+
+  /** The connection is going away under the reply: nothing more is sent for it. */
+  private stopReply(cause: string): void {
+    const reply = this.reply;
+    if (!reply) return;
+    this.ctx.cancel(reply.timer);
+    this.reply = undefined;
+    if (this.session) this.recordReply(this.session, reply, cause, undefined);
+  }
+
+  private recordReply(session: SimSession, reply: ActiveReply, outcome: string, usage: UsageMetadata | undefined): void {
+    this.ctx.recorder.record({
+      type: 'reply',
+      conn: this.id,
+      session: session.id,
+      source: reply.source,
+      outcome,
+      modality: reply.plan.modality,
+      text: reply.plan.text,
+      thought: reply.plan.thought ?? null,
+      messages: reply.messagesSent,
+      audioBytes: Math.round(reply.audioSecondsSent * SYNTH_RATE) * 2,
+      usage: usage ?? null,
+    });
+  }
+
+  private issueHandle(session: SimSession): void {
+    session.handlesIssued++;
+    const handle = `sim-${session.id}-${session.handlesIssued}-${this.ctx.randomHex()}`;
+    this.ctx.storeHandle(handle, { session, kept: cloneKeptState(session.kept) });
+    session.lastHandleClock = session.clock();
+    const update: Record<string, unknown> = { newHandle: handle, resumable: true };
+    const transparent = this.ctx.options.transparent && this.setup?.transparent === true;
+    if (transparent) update.lastConsumedClientMessageIndex = String(session.kept.messageIndex);
+    this.sendJson({ sessionResumptionUpdate: update });
+    this.ctx.recorder.record({
+      type: 'handle',
+      action: 'issued',
+      handle,
+      conn: this.id,
+      session: session.id,
+      messageIndex: session.kept.messageIndex,
+      audioBytesKept: session.kept.audioBytes,
+      textTurnsKept: session.kept.textTurns.length,
+    });
+  }
+}

@@ -1,0 +1,113 @@
+import { SYNTH_RATE, synthesizeSpeech } from './synth.js';
+import { textTokens } from './tokens.js';
+
+/**
+ * What the model says, decided deterministically from the turn, and the frames that say it. Pure:
+ * the connection paces and sends the steps.
+ */
+
+export type TurnIntent =
+  | { kind: 'answer'; text: string; thought?: string }
+  | { kind: 'tool'; name: string; args: Record<string, unknown> };
+
+/**
+ * `call tool NAME {json}` asks for a tool call, `think …` adds a thought summary, anything else is
+ * echoed back. Echoing keeps replies checkable without a model.
+ */
+export function intentForText(text: string): TurnIntent {
+  const trimmed = text.trim();
+  const tool = /^call tool (\S+)\s*([\s\S]*)$/.exec(trimmed);
+  if (tool?.[1]) {
+    const rest = (tool[2] ?? '').trim();
+    try {
+      const args: unknown = rest === '' ? {} : JSON.parse(rest);
+      if (typeof args === 'object' && args !== null && !Array.isArray(args)) {
+        return { kind: 'tool', name: tool[1], args: args as Record<string, unknown> };
+      }
+    } catch {
+      // Not JSON: treated as an ordinary turn below, so the mistake is visible in the echo.
+    }
+  }
+  const think = /^think\s+([\s\S]*)$/i.exec(trimmed);
+  if (think) {
+    const topic = think[1] ?? '';
+    return { kind: 'answer', text: `You said: ${topic}`, thought: `Thinking about how to answer "${topic}".` };
+  }
+  return { kind: 'answer', text: `You said: ${trimmed}` };
+}
+
+export function speechReplyText(speechNumber: number, durationSeconds: number): string {
+  return `I heard speech #${speechNumber}, ${durationSeconds.toFixed(2)} seconds.`;
+}
+
+export function toolReplyText(name: string, response: unknown): string {
+  return `Tool ${name} answered: ${JSON.stringify(response ?? null)}`;
+}
+
+export interface ReplyStep {
+  message: Record<string, unknown>;
+  /** Seconds of reply audio in this step (advances the session clock and paces the next step). */
+  audioSeconds: number;
+  /** Reply text carried by this step in TEXT modality (for partial counts on interruption). */
+  text?: string;
+}
+
+export interface ReplyPlan {
+  steps: ReplyStep[];
+  text: string;
+  thought: string | undefined;
+  modality: 'AUDIO' | 'TEXT';
+  audioBytes: number;
+}
+
+const AUDIO_CHUNK_SECONDS = 0.08;
+const AUDIO_MIME = `audio/pcm;rate=${SYNTH_RATE}`;
+
+function content(serverContent: Record<string, unknown>): Record<string, unknown> {
+  return { serverContent };
+}
+
+/** Splits text into about `count` pieces on word boundaries; the pieces concatenate to the text. */
+export function splitPieces(text: string, count: number): string[] {
+  const words = text.match(/\s*\S+/g) ?? [text];
+  const pieces: string[] = [];
+  const per = Math.max(1, Math.ceil(words.length / Math.max(1, count)));
+  for (let i = 0; i < words.length; i += per) pieces.push(words.slice(i, i + per).join(''));
+  return pieces;
+}
+
+export function planReply(
+  intent: { text: string; thought?: string },
+  modality: 'AUDIO' | 'TEXT',
+  outputTranscription: boolean,
+  seed: number,
+): ReplyPlan {
+  const steps: ReplyStep[] = [];
+  if (intent.thought !== undefined) {
+    steps.push({ message: content({ modelTurn: { parts: [{ text: intent.thought, thought: true }] } }), audioSeconds: 0 });
+  }
+  if (modality === 'TEXT') {
+    for (const piece of splitPieces(intent.text, 3)) {
+      steps.push({ message: content({ modelTurn: { parts: [{ text: piece }] } }), audioSeconds: 0, text: piece });
+    }
+    return { steps, text: intent.text, thought: intent.thought, modality, audioBytes: 0 };
+  }
+  const pcm = synthesizeSpeech(intent.text, seed);
+  const chunkBytes = Math.round(SYNTH_RATE * AUDIO_CHUNK_SECONDS) * 2;
+  const chunkCount = Math.ceil(pcm.length / chunkBytes);
+  // Transcription pieces are spread over the audio, as the service interleaves them.
+  const pieces = outputTranscription ? splitPieces(intent.text, Math.max(1, Math.ceil(textTokens(intent.text) / 2))) : [];
+  let pieceIndex = 0;
+  for (let chunk = 0; chunk < chunkCount; chunk++) {
+    while (pieceIndex < pieces.length && Math.floor((pieceIndex * chunkCount) / pieces.length) <= chunk) {
+      steps.push({ message: content({ outputTranscription: { text: pieces[pieceIndex] } }), audioSeconds: 0 });
+      pieceIndex++;
+    }
+    const data = pcm.subarray(chunk * chunkBytes, (chunk + 1) * chunkBytes);
+    steps.push({
+      message: content({ modelTurn: { parts: [{ inlineData: { mimeType: AUDIO_MIME, data: data.toString('base64') } }] } }),
+      audioSeconds: data.length / 2 / SYNTH_RATE,
+    });
+  }
+  return { steps, text: intent.text, thought: intent.thought, modality, audioBytes: pcm.length };
+}

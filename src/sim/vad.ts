@@ -1,0 +1,93 @@
+/**
+ * An energy voice-activity detector over 20 ms frames. It measures, it does not recognise: all it
+ * can say about a segment is where it started and how long it lasted. Pure and incremental: feed
+ * PCM in any chunking, get start/end events out, in stream time (seconds since this detector began).
+ */
+
+export type VadEvent =
+  | { type: 'start'; startSeconds: number }
+  | { type: 'end'; startSeconds: number; durationSeconds: number };
+
+const FRAME_SECONDS = 0.02;
+/** A frame is voiced above this RMS level relative to full scale (-45 dBFS). */
+const THRESHOLD_RMS = 32768 * 10 ** (-45 / 20);
+/** Voiced frames in a row needed to start a segment: a click or a single loud frame is not speech. */
+const START_FRAMES = 3;
+/** Unvoiced frames in a row that end a segment: pauses between words and sentences stay inside it. */
+const END_FRAMES = 25; // 500 ms
+
+export class EnergyVad {
+  private readonly frameBytes: number;
+  private pending: Buffer = Buffer.alloc(0);
+  private frameIndex = 0;
+  private voicedRun = 0;
+  private silentRun = 0;
+  private speechStartFrame: number | undefined;
+  private lastVoicedFrame = 0;
+
+  constructor(readonly sampleRate: number) {
+    this.frameBytes = Math.max(2, Math.round(sampleRate * FRAME_SECONDS) * 2);
+  }
+
+  get inSpeech(): boolean {
+    return this.speechStartFrame !== undefined;
+  }
+
+  push(pcm: Buffer): VadEvent[] {
+    // A frame (or a sample) can be split across two chunks: keep the remainder for the next push.
+    this.pending = this.pending.length === 0 ? pcm : Buffer.concat([this.pending, pcm]);
+    const events: VadEvent[] = [];
+    let offset = 0;
+    while (this.pending.length - offset >= this.frameBytes) {
+      const event = this.frame(this.pending.subarray(offset, offset + this.frameBytes));
+      if (event) events.push(event);
+      offset += this.frameBytes;
+    }
+    this.pending = Buffer.from(this.pending.subarray(offset));
+    return events;
+  }
+
+  /** End of the stream (`audioStreamEnd`): a segment still open ends at its last voiced frame. */
+  flush(): VadEvent[] {
+    this.pending = Buffer.alloc(0);
+    const event = this.endSegment();
+    this.voicedRun = 0;
+    this.silentRun = 0;
+    return event ? [event] : [];
+  }
+
+  private frame(frame: Buffer): VadEvent | undefined {
+    let energy = 0;
+    const samples = frame.length >> 1;
+    for (let i = 0; i < samples; i++) {
+      const sample = frame.readInt16LE(i * 2);
+      energy += sample * sample;
+    }
+    const voiced = Math.sqrt(energy / samples) > THRESHOLD_RMS;
+    const index = this.frameIndex++;
+    if (voiced) {
+      this.voicedRun++;
+      this.silentRun = 0;
+      this.lastVoicedFrame = index;
+      if (this.speechStartFrame === undefined && this.voicedRun >= START_FRAMES) {
+        this.speechStartFrame = index - START_FRAMES + 1;
+        return { type: 'start', startSeconds: this.speechStartFrame * FRAME_SECONDS };
+      }
+      return undefined;
+    }
+    this.voicedRun = 0;
+    this.silentRun++;
+    return this.silentRun >= END_FRAMES ? this.endSegment() : undefined;
+  }
+
+  private endSegment(): VadEvent | undefined {
+    const start = this.speechStartFrame;
+    if (start === undefined) return undefined;
+    this.speechStartFrame = undefined;
+    return {
+      type: 'end',
+      startSeconds: start * FRAME_SECONDS,
+      durationSeconds: (this.lastVoicedFrame + 1 - start) * FRAME_SECONDS,
+    };
+  }
+}
