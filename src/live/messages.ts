@@ -118,12 +118,9 @@ function withExtra<T extends MappedEvent>(event: T, extra: Json | undefined): T 
   return extra ? { ...event, extra: { ...event.extra, ...extra } } : event;
 }
 
-/**
- * `interrupted` and `generation.complete` carry no fields, but LiveEventMap types them as
- * `Record<string, never>`, which no object with a `type` key satisfies: hence the one cast.
- */
+/** `interrupted` and `generation.complete` carry no fields of their own. */
 function signal(type: 'interrupted' | 'generation.complete'): MappedEvent {
-  return { type } as unknown as MappedEvent;
+  return { type };
 }
 
 const TOP_KEYS = new Set([

@@ -45,6 +45,10 @@ export class LiveSession implements LiveSessionHandle {
     });
   }
 
+  get conn(): number {
+    return this.current?.number ?? 0;
+  }
+
   /** The connection in use, for a caller that needs its resumption state. */
   get connection(): ConnectionGeneration | undefined {
     return this.current;

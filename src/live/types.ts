@@ -66,6 +66,8 @@ export interface LiveSessionOptions {
  * `events`. Fatal problems after open are reported through `closed`.
  */
 export interface LiveSessionHandle {
+  /** Generation of the connection in use (the `conn` of its events); 0 before the first opens. */
+  readonly conn: number;
   /** Sends one user text turn (clientContent with turnComplete). */
   sendText(text: string): void;
   /** Sends 16 kHz mono s16le audio as realtimeInput.audio. */

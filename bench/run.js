@@ -1,0 +1,44 @@
+// `npm run bench`: every benchmark, several runs each, medians reported as a Markdown table ready
+// for docs/benchmarks.md, with the machine it ran on.
+import os from 'node:os';
+import { runLatencyBench } from './latency.js';
+import { median } from './stats.js';
+
+const RUNS = Number(process.env.BENCH_RUNS ?? 5);
+
+function machine() {
+  const cpus = os.cpus();
+  return `${cpus.length} × ${cpus[0]?.model.trim() ?? 'unknown CPU'}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, ${os.platform()} ${os.release()}`;
+}
+
+const fmt = (ms) => (ms < 10 ? ms.toFixed(3) : ms.toFixed(1));
+
+async function latency() {
+  const runs = [];
+  for (let i = 0; i < RUNS; i++) runs.push(await runLatencyBench());
+  const lines = [
+    `### Client-added latency on loopback (ms; medians of ${RUNS} runs of ${process.env.BENCH_FRAMES ?? 400} frames each)`,
+    '',
+    '| direction | payload | bare ws transport p50 / p99 | live-cli p50 / p99 | live-cli added p50 / p99 | Google sample pattern p50 / p99 | sample added p50 / p99 |',
+    '|---|---|---|---|---|---|---|',
+  ];
+  for (let row = 0; row < runs[0].length; row++) {
+    const pick = (who, stat) => median(runs.map((r) => r[row][who][stat]));
+    const { direction, kind } = runs[0][row];
+    const t50 = pick('transport', 'p50');
+    const t99 = pick('transport', 'p99');
+    const o50 = pick('ours', 'p50');
+    const o99 = pick('ours', 'p99');
+    const s50 = pick('sample', 'p50');
+    const s99 = pick('sample', 'p99');
+    const what = direction === 'in' ? (kind === 'audio' ? 'server audio frame → sink' : 'server text frame → event') : kind === 'audio' ? 'mic chunk → server' : 'text turn → server';
+    lines.push(
+      `| ${direction === 'in' ? 'server → client' : 'client → server'} | ${what} | ${fmt(t50)} / ${fmt(t99)} | ${fmt(o50)} / ${fmt(o99)} | ${fmt(Math.max(0, o50 - t50))} / ${fmt(Math.max(0, o99 - t99))} | ${fmt(s50)} / ${fmt(s99)} | ${fmt(Math.max(0, s50 - t50))} / ${fmt(Math.max(0, s99 - t99))} |`,
+    );
+  }
+  return lines.join('\n');
+}
+
+const sections = [`Machine: ${machine()}`, `Date: ${new Date().toISOString().slice(0, 10)}`, '', await latency()];
+process.stdout.write(sections.join('\n') + '\n');
+process.exit(0);

@@ -1,0 +1,101 @@
+import { readFileSync } from 'node:fs';
+import { Command, CommanderError, Option } from 'commander';
+import { CliError, ExitCode } from '../core/errors.js';
+import { redact } from '../core/redact.js';
+import { addSessionOptions, collect } from './options.js';
+import { getRuntime, handleSignals, type Runtime } from './runtime.js';
+import type { ChatFlags } from './commands/chat.js';
+
+function packageVersion(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+  return pkg.version;
+}
+
+const chatExamples = `
+Examples:
+  $ live-cli chat --sim                          talk to the built-in simulator (no API key)
+  $ echo "hello there" | live-cli chat --sim --model gemini-live-2.5-flash-preview --modality text --json
+  $ live-cli chat --text "What is the Live API?" --output reply.wav
+  $ live-cli chat --endpoint http://127.0.0.1:8080 --text hi   (against \`live-cli sim --port 8080\`)`;
+
+const simExamples = `
+Examples:
+  $ live-cli sim --port 8080
+  $ live-cli sim --port 0 --go-away-every 60 --drop-every 45 --report sim.ndjson
+  $ live-cli chat --sim=go-away-every=20,reject-resume,seed=3 --text hi`;
+
+/** Builds the program. Commands load their code only when they run, so `--help` stays fast. */
+export async function buildProgram(runtime: Runtime, setExit: (code: number) => void): Promise<Command> {
+  const program = new Command('live-cli')
+    .description('A terminal voice agent for the Gemini Live API.')
+    .version(packageVersion(), '-V, --version', 'print the version')
+    .showHelpAfterError('(run with --help for usage)')
+    .configureOutput({
+      writeOut: (text) => runtime.stdout.write(text),
+      writeErr: (text) => runtime.stderr.write(text),
+    })
+    .exitOverride();
+
+  const chat = program
+    .command('chat')
+    .description('a conversation with a Live model (headless: text turns from --text and stdin lines)')
+    .option('--text <message>', 'send this text turn (repeatable; sent first, in order)', collect)
+    .option('--output <none|FILE.wav>', 'where model audio goes (default none)')
+    .option('--turn-timeout <seconds>', 'how long to wait for each reply', '30');
+  addSessionOptions(chat).addHelpText('after', chatExamples).action(async (flags: ChatFlags) => {
+    const { runChat } = await import('./commands/chat.js');
+    setExit(await runChat(flags, runtime));
+  });
+
+  const { SIM_OPTION_SPECS, defaultSimOptions } = await import('../sim/options.js');
+  const sim = program
+    .command('sim')
+    .description('run the Live API simulator (a protocol-faithful test double with fault injection)')
+    .option('--port <n>', 'port to listen on (0 picks a free one)', '8080')
+    .option('--host <address>', 'address to listen on', '127.0.0.1')
+    .option('--json', 'print the listening line as JSON');
+  for (const spec of SIM_OPTION_SPECS) {
+    if (spec.key === 'port' || spec.key === 'host') continue; // declared above with the command's own defaults
+    const flag = spec.kind === 'switch' ? `--${spec.flag}` : `--${spec.flag} <value>`;
+    const option = new Option(flag, spec.description);
+    if (spec.choices) option.choices(spec.choices);
+    sim.addOption(option);
+  }
+  sim.addHelpText('after', simExamples).action(async (flags: Record<string, string | boolean | undefined>) => {
+    const { simOptionsFromFlags } = await import('./sim-options.js');
+    const options = simOptionsFromFlags(flags, defaultSimOptions(), SIM_OPTION_SPECS);
+    const { runSim } = await import('./commands/sim.js');
+    setExit(await runSim(options, flags.json === true, runtime));
+  });
+  return program;
+}
+
+/** Runs the CLI; resolves to the exit code. Never throws. */
+export async function main(argv: readonly string[]): Promise<number> {
+  const runtime = getRuntime();
+  handleSignals(runtime);
+  let exitCode: number = ExitCode.ok;
+  try {
+    const program = await buildProgram(runtime, (code) => (exitCode = code));
+    await program.parseAsync(argv, { from: 'node' });
+  } catch (error) {
+    exitCode = reportFailure(error, runtime);
+  }
+  await runtime.stdout.drain();
+  return exitCode;
+}
+
+function reportFailure(error: unknown, runtime: Runtime): number {
+  if (error instanceof CommanderError) {
+    // Help and version are not failures; every other commander error is a usage error.
+    if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.exitCode === 0) return ExitCode.ok;
+    return ExitCode.usage;
+  }
+  if (error instanceof CliError) {
+    runtime.stderr.write(`live-cli: ${redact(error.message)}\n`);
+    return error.exitCode;
+  }
+  const message = error instanceof Error ? (error.stack ?? error.message) : String(error);
+  runtime.stderr.write(`live-cli: internal error (please report this): ${redact(message)}\n`);
+  return ExitCode.internal;
+}
