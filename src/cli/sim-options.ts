@@ -17,8 +17,11 @@ export function simOptionsFromFlags(
   const record = options as unknown as Record<string, unknown>;
   for (const spec of specs) {
     if (spec.key === 'port' || spec.key === 'host') continue;
-    const camel = spec.flag.replace(/-([a-z])/g, (_m: string, c: string) => c.toUpperCase());
-    const value = flags[camel];
+    const camelCase = (flag: string): string => flag.replace(/-([a-z])/g, (_m: string, c: string) => c.toUpperCase());
+    // Commander reads `--no-x` as the negation of `x`: it stores `x: false`, not `noX: true`.
+    const negated = spec.kind === 'switch' && spec.flag.startsWith('no-');
+    const raw = negated ? flags[camelCase(spec.flag.slice(3))] : flags[camelCase(spec.flag)];
+    const value = negated ? (raw === false ? true : undefined) : raw;
     if (value === undefined) continue;
     if (spec.kind === 'switch') record[spec.key] = value === true;
     else if (spec.kind === 'number') {

@@ -271,6 +271,9 @@ export class SimConnection implements SessionConnection {
       compression: setup.compression ?? null,
       manualActivity: setup.manualActivity,
       functions: setup.functionNames,
+      voice: setup.voice ?? null,
+      temperature: setup.temperature ?? null,
+      systemInstruction: setup.systemText,
     });
     this.ctx.recorder.info(`conn ${this.id}: setup ${setup.model} ${setup.modality}${setup.handle !== undefined ? ' (resumed)' : ''} session ${session.id}`);
     if (options.noSetupComplete) {

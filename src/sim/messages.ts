@@ -17,6 +17,9 @@ export interface SetupSummary {
   compression: Compression | undefined;
   manualActivity: boolean;
   systemText: string;
+  /** generationConfig.speechConfig.voiceConfig.prebuiltVoiceConfig.voiceName, as sent. */
+  voice: string | undefined;
+  temperature: number | undefined;
   functionNames: string[];
 }
 
@@ -124,6 +127,8 @@ function parseSetup(value: unknown): SetupSummary | InvalidMessage {
       : undefined,
     manualActivity: field(field(field(value, 'realtimeInputConfig'), 'automaticActivityDetection'), 'disabled') === true,
     systemText: partsText(field(value, 'systemInstruction')),
+    voice: asString(field(field(field(field(generationConfig, 'speechConfig'), 'voiceConfig'), 'prebuiltVoiceConfig'), 'voiceName')),
+    temperature: ((t) => (typeof t === 'number' ? t : undefined))(field(generationConfig, 'temperature')),
     functionNames,
   };
 }

@@ -115,7 +115,7 @@ describe('failures are clear, fast and mapped to the contract exit codes', () =>
   });
 
   it('no API key and no --sim exits 3 and says how to fix it', async () => {
-    const result = await runCli(['chat', '--text', 'hi']);
+    const result = await runCli(['chat', '--text', 'hi'], { env: { GEMINI_API_KEY: undefined } });
     expect(result.code).toBe(3);
     expect(result.stderr).toMatch(/GEMINI_API_KEY/);
     expect(result.stderr).toMatch(/--sim/);
@@ -153,6 +153,7 @@ describe('process hygiene', () => {
     });
     expect(result.status).toBe(0);
     expect(result.stderr).toBe('');
+    expect(result.stdout).not.toContain(SECRET_KEY);
     expect(JSON.parse(result.stdout.trim())).toMatchObject({ type: 'session.open' });
   });
 

@@ -37,6 +37,9 @@ export function cleanEnv(extra: Record<string, string | undefined> = {}): NodeJS
   env.XDG_CONFIG_HOME = mkdtempSync(join(tmpdir(), 'live-cli-config-'));
   env.XDG_STATE_HOME = mkdtempSync(join(tmpdir(), 'live-cli-state-'));
   env.NO_COLOR = '1';
+  // Every run carries the recognisable key, so the leak check in runCli covers the whole suite;
+  // tests about a missing key remove it explicitly.
+  env.GEMINI_API_KEY = SECRET_KEY;
   for (const [key, value] of Object.entries(extra)) {
     if (value === undefined) delete env[key];
     else env[key] = value;
