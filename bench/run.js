@@ -2,6 +2,7 @@
 // for docs/benchmarks.md, with the machine it ran on.
 import os from 'node:os';
 import { runLatencyBench } from './latency.js';
+import { formatResamplerTable, runResamplerBench } from './resampler.js';
 import { median } from './stats.js';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
@@ -39,6 +40,9 @@ async function latency() {
   return lines.join('\n');
 }
 
-const sections = [`Machine: ${machine()}`, `Date: ${new Date().toISOString().slice(0, 10)}`, '', await latency()];
+const only = process.argv[2];
+const sections = [`Machine: ${machine()}`, `Date: ${new Date().toISOString().slice(0, 10)}`, ''];
+if (!only || only === 'latency') sections.push(await latency(), '');
+if (!only || only === 'resampler') sections.push(formatResamplerTable(await runResamplerBench()), '');
 process.stdout.write(sections.join('\n') + '\n');
 process.exit(0);
