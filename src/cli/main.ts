@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
 import { CliError, ExitCode } from '../core/errors.js';
 import { redact } from '../core/redact.js';
-import { addSessionOptions, collect } from './options.js';
+import { addAudioOptions, addSessionOptions, collect } from './options.js';
 import { getRuntime, handleSignals, type Runtime } from './runtime.js';
 import type { ChatFlags } from './commands/chat.js';
 
@@ -15,6 +15,8 @@ const chatExamples = `
 Examples:
   $ live-cli chat --sim                          talk to the built-in simulator (no API key)
   $ echo "hello there" | live-cli chat --sim --model gemini-live-2.5-flash-preview --modality text --json
+  $ live-cli chat --sim --input ../shared/audio/weather.wav --output reply.wav --json
+  $ live-cli chat --sim --input mic --duration 8 --output speaker
   $ live-cli chat --text "What is the Live API?" --output reply.wav
   $ live-cli chat --endpoint http://127.0.0.1:8080 --text hi   (against \`live-cli sim --port 8080\`)`;
 
@@ -40,12 +42,21 @@ export async function buildProgram(runtime: Runtime, setExit: (code: number) => 
     .command('chat')
     .description('a conversation with a Live model (headless: text turns from --text and stdin lines)')
     .option('--text <message>', 'send this text turn (repeatable; sent first, in order)', collect)
-    .option('--output <none|FILE.wav>', 'where model audio goes (default none)')
     .option('--turn-timeout <seconds>', 'how long to wait for each reply', '30');
+  addAudioOptions(chat);
   addSessionOptions(chat).addHelpText('after', chatExamples).action(async (flags: ChatFlags) => {
     const { runChat } = await import('./commands/chat.js');
     setExit(await runChat(flags, runtime));
   });
+
+  program
+    .command('devices')
+    .description('list audio capture and playback devices')
+    .option('--json', 'one JSON object per device')
+    .action(async (flags: { json?: boolean }) => {
+      const { runDevices } = await import('./commands/devices.js');
+      setExit(await runDevices(flags.json === true, runtime));
+    });
 
   const { SIM_OPTION_SPECS, defaultSimOptions } = await import('../sim/options.js');
   const sim = program

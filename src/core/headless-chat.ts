@@ -1,5 +1,9 @@
 import { CliError } from './errors.js';
 import type { EventStream, LiveEvent } from './events.js';
+import { ReplyTracker } from './audio-turns.js';
+import { pumpAudio } from './audio-pump.js';
+import type { PcmChunk } from '../audio/pcm.js';
+import type { AudioSource } from '../audio/sources/types.js';
 import type { LiveSessionHandle } from '../live/types.js';
 
 export interface HeadlessChatOptions {
@@ -7,25 +11,41 @@ export interface HeadlessChatOptions {
   events: EventStream;
   /** Text turns in order: `--text` values first, then stdin lines. */
   texts: AsyncIterable<string>;
+  /** Audio input alongside the text turns (`--input FILE|-|mic`). */
+  audio?: { source: AudioSource; onAudio?: (chunk: PcmChunk) => void };
   turnTimeoutMs: number;
   /** Aborted by a signal or a broken stdout: stop sending, return quietly. */
   signal: AbortSignal;
+  /** Quiet time after the audio input ends with nothing owed before we call it done. */
+  settleMs?: number;
 }
 
 /**
  * The headless conversation: each text turn is sent, then its model turn is awaited, so replies
- * never interleave and a script reading stdout sees them in order. Returns when the input is
- * exhausted; throws a CliError when the session is lost or a reply does not come in time.
+ * never interleave and a script reading stdout sees them in order. Audio input streams alongside;
+ * once it ends (`audioStreamEnd`) the replies it caused are awaited for up to the turn timeout.
+ * Returns when every input is exhausted; throws a CliError when the session is lost or a text
+ * reply does not come in time.
  */
 export async function runHeadlessChat(options: HeadlessChatOptions): Promise<void> {
-  const { session, events, texts, turnTimeoutMs, signal } = options;
-  // A session that ends while we wait for input or a reply must end the wait too.
-  const sessionEnded = session.closed.then(
-    () => 'closed' as const,
-    (error: unknown) => Promise.reject(error instanceof Error ? error : new Error(String(error))),
-  );
+  const { session, events, signal } = options;
+  // A session that ends while we wait must end the wait too: closing on purpose resolves, a lost
+  // connection rejects with its CliError.
+  const sessionEnded = session.closed.then(() => 'closed' as const);
   sessionEnded.catch(() => undefined);
+  const tracker = new ReplyTracker(events);
+  try {
+    const work: Array<Promise<unknown>> = [runTextTurns(options, sessionEnded)];
+    if (options.audio) work.push(runAudio(options, options.audio, tracker, sessionEnded));
+    await Promise.all(work);
+  } finally {
+    tracker.dispose();
+  }
+  if (signal.aborted) return;
+}
 
+async function runTextTurns(options: HeadlessChatOptions, sessionEnded: Promise<'closed'>): Promise<void> {
+  const { session, events, texts, turnTimeoutMs, signal } = options;
   for await (const text of texts) {
     if (signal.aborted) return;
     const trimmed = text.trim();
@@ -34,10 +54,29 @@ export async function runHeadlessChat(options: HeadlessChatOptions): Promise<voi
     events.emit({ type: 'user.text', text: trimmed, conn: session.conn });
     session.sendText(trimmed);
     const outcome = await Promise.race([turnDone.promise, sessionEnded]).finally(turnDone.cancel);
-    if (outcome === 'closed') {
-      throw new CliError('protocol', 'the session closed before the model finished its turn');
-    }
+    if (outcome === 'closed') throw new CliError('protocol', 'the session closed before the model finished its turn');
     if (outcome === 'aborted') return;
+  }
+}
+
+async function runAudio(
+  options: HeadlessChatOptions,
+  audio: NonNullable<HeadlessChatOptions['audio']>,
+  tracker: ReplyTracker,
+  sessionEnded: Promise<'closed'>,
+): Promise<void> {
+  const { session, signal, turnTimeoutMs } = options;
+  const pumped = pumpAudio(audio.source, session, signal, audio.onAudio);
+  // The source fails (bad file, recorder died) or the session ends: whichever comes first.
+  await Promise.race([pumped, sessionEnded.then(() => undefined)]);
+  if (signal.aborted) return;
+  tracker.touch();
+  const settled = await Promise.race([tracker.settled(options.settleMs ?? 1500, turnTimeoutMs, signal), sessionEnded]);
+  if (settled === false && tracker.pending) {
+    throw new CliError(
+      'timeout',
+      `the reply to the audio input did not finish within ${turnTimeoutMs / 1000} s; raise --turn-timeout if replies are slow`,
+    );
   }
 }
 

@@ -3,18 +3,21 @@ import { EventStream, type LiveEvent } from '../../core/events.js';
 import { runHeadlessChat } from '../../core/headless-chat.js';
 import { textTurns } from '../../core/inputs.js';
 import { newSessionId } from '../../core/session-id.js';
-import { WavFileSink } from '../../audio/sinks/wav-file.js';
-import { LIVE_OUTPUT_RATE } from '../../audio/pcm.js';
+import type { PcmChunk } from '../../audio/pcm.js';
+import type { AudioSink } from '../../audio/sinks/types.js';
+import type { AudioSource } from '../../audio/sources/types.js';
+import type { ConversationRecording } from '../../audio/sinks/record.js';
 import { createNdjsonConsumer } from '../../output/ndjson.js';
 import { createTextConsumer } from '../../output/text.js';
 import type { LiveConfig, LiveSessionHandle, RawLiveOptions } from '../../live/types.js';
+import { openInputSource, type AudioInputFlags } from '../audio-input.js';
+import { openMic, openOutput, type AudioDeviceFlags } from '../audio-devices.js';
 import { parseSeconds } from '../options.js';
 import { exitCodeForSignal, type Runtime } from '../runtime.js';
 import { startSimFromFlag, type SimHandle } from '../sim-flag.js';
 
-export interface ChatFlags extends RawLiveOptions {
+export interface ChatFlags extends RawLiveOptions, AudioInputFlags, AudioDeviceFlags {
   text?: string[];
-  output?: string;
   turnTimeout?: string;
   sim?: boolean | string;
   json?: boolean;
@@ -22,9 +25,18 @@ export interface ChatFlags extends RawLiveOptions {
   color?: boolean;
 }
 
+/** Everything a run opened, closed in reverse order however it ends. */
+interface Resources {
+  sim?: SimHandle;
+  source?: AudioSource;
+  sink?: AudioSink;
+  recording?: ConversationRecording;
+  session?: LiveSessionHandle;
+}
+
 /**
- * `live-cli chat` (headless until the TUI lands): text turns from `--text` and stdin, each awaited;
- * events to NDJSON or a readable transcript; model audio to a WAV file or nowhere.
+ * `live-cli chat` (headless until the TUI lands): text turns from `--text` and stdin, audio from
+ * `--input FILE|-|mic`; events to NDJSON or a readable transcript; model audio to a sink.
  */
 export async function runChat(flags: ChatFlags, runtime: Runtime): Promise<number> {
   const events = new EventStream();
@@ -32,97 +44,92 @@ export async function runChat(flags: ChatFlags, runtime: Runtime): Promise<numbe
   events.on((event) => {
     if (event.type === 'error') emittedErrors.add(event.message);
   });
-  const consumer = flags.json ? createNdjsonConsumer(runtime.stdout) : createTextConsumer(runtime.stdout, runtime.stderr);
-  events.on(consumer);
+  events.on(flags.json ? createNdjsonConsumer(runtime.stdout) : createTextConsumer(runtime.stdout, runtime.stderr));
 
   const id = newSessionId();
-  let sim: SimHandle | undefined;
-  let wav: WavFileSink | undefined;
-  let session: Awaited<ReturnType<typeof openSession>> | undefined;
+  const open: Resources = {};
   let exitCode: number = ExitCode.ok;
   try {
     const turnTimeoutMs = parseSeconds('--turn-timeout', flags.turnTimeout, 30) * 1000;
-    const output = flags.output ?? 'none';
-    wav = await openOutput(output);
     if (flags.sim !== undefined && flags.sim !== false && flags.endpoint) {
       throw new CliError('usage', '--sim starts its own simulator and cannot be combined with --endpoint; drop one of them');
     }
-    sim = flags.sim !== undefined && flags.sim !== false ? await startSimFromFlag(flags.sim) : undefined;
+    // Inputs and outputs first: a bad file or a missing device fails before any connection.
+    open.source = (await openInputSource(flags, 'realtime')) ?? (flags.input === 'mic' ? await openMic(flags) : undefined);
+    const output = await openOutput(flags, 'none', (message) => runtime.stderr.write(`live-cli: ${message}\n`));
+    open.sink = output.sink;
+    open.recording = output.recording;
+    open.sim = flags.sim !== undefined && flags.sim !== false ? await startSimFromFlag(flags.sim) : undefined;
     const { resolveLiveConfig, loadConfigFile } = await import('../../live/config.js');
     const { config, warnings } = resolveLiveConfig(flags, process.env, loadConfigFile(process.env), {
-      sim: sim !== undefined,
-      ...(sim ? { endpoint: sim.url } : {}),
+      sim: open.sim !== undefined,
+      ...(open.sim ? { endpoint: open.sim.url } : {}),
     });
     for (const warning of warnings) runtime.stderr.write(`live-cli: warning: ${warning}\n`);
-    if (wav) {
-      const sink = wav;
-      events.on((event: LiveEvent) => {
-        if (event.type === 'audio' && 'pcm' in event && Buffer.isBuffer(event.pcm)) {
-          sink.write({ data: event.pcm, sampleRate: event.sampleRate, channels: 1 });
-        }
-      });
-    }
-    session = await openSession(config, events, id, runtime.shutdown.signal);
-    if (session) {
-      // Lines come from stdin unless it is a terminal and --text was given (then nothing more is asked).
-      const stdin = process.stdin.isTTY && (flags.text?.length ?? 0) > 0 ? undefined : process.stdin;
-      await runHeadlessChat({
-        session,
-        events,
-        texts: textTurns(flags.text ?? [], stdin),
-        turnTimeoutMs,
-        signal: runtime.shutdown.signal,
-      });
-    }
+    routeModelAudio(events, output.sink);
+    if (runtime.shutdown.signal.aborted) throw new CliError('internal', 'interrupted before connecting');
+    open.session = await openSession(config, events, id);
+    // stdin carries text turns unless it carries the audio, or is a terminal while --text was given.
+    const stdinForText = flags.input !== '-' && !(process.stdin.isTTY && (flags.text?.length ?? 0) > 0);
+    const recording = open.recording;
+    await runHeadlessChat({
+      session: open.session,
+      events,
+      texts: textTurns(flags.text ?? [], stdinForText ? process.stdin : undefined),
+      ...(open.source
+        ? { audio: { source: open.source, ...(recording ? { onAudio: (chunk: PcmChunk) => recording.input(chunk) } : {}) } }
+        : {}),
+      turnTimeoutMs,
+      signal: runtime.shutdown.signal,
+    });
   } catch (error) {
     const cliError = toCliError(error);
-    exitCode = cliError.exitCode;
-    if (!emittedErrors.has(cliError.message)) {
-      events.emit({ type: 'error', code: cliError.code, message: cliError.message, ...(cliError.closeCode ? { closeCode: cliError.closeCode } : {}) });
+    if (!runtime.signal) {
+      exitCode = cliError.exitCode;
+      if (!emittedErrors.has(cliError.message)) {
+        events.emit({ type: 'error', code: cliError.code, message: cliError.message, ...(cliError.closeCode ? { closeCode: cliError.closeCode } : {}) });
+      }
+      if (flags.json) runtime.stderr.write(`live-cli: ${cliError.message}\n`);
     }
-    if (flags.json) runtime.stderr.write(`live-cli: ${cliError.message}\n`);
   } finally {
-    await session?.close().catch(() => undefined);
-    try {
-      await wav?.close();
-    } catch (error) {
-      runtime.stderr.write(`live-cli: ${(error as Error).message}\n`);
-      if (exitCode === ExitCode.ok) exitCode = ExitCode.internal;
-    }
+    exitCode = await closeAll(open, runtime, exitCode);
     events.emit({ type: 'session.end', id });
-    await sim?.close();
   }
   if (runtime.signal) return exitCodeForSignal(runtime.signal);
   if (runtime.stdout.broken) return ExitCode.ok;
   return exitCode;
 }
 
-async function openSession(
-  config: LiveConfig,
-  events: EventStream,
-  id: string,
-  signal: AbortSignal,
-): Promise<LiveSessionHandle | undefined> {
-  if (signal.aborted) return undefined;
-  const { openLiveSession } = await import('../../live/session.js');
-  return openLiveSession({ config, events, id });
+/** Model audio to the sink; barge-in (`interrupted`) drops what the sink still holds at once. */
+function routeModelAudio(events: EventStream, sink: AudioSink): void {
+  events.on((event: LiveEvent) => {
+    if (event.type === 'audio' && 'pcm' in event && Buffer.isBuffer(event.pcm)) {
+      sink.write({ data: event.pcm, sampleRate: event.sampleRate, channels: 1 });
+    } else if (event.type === 'interrupted') {
+      const droppedMs = sink.flush();
+      events.emit({ type: 'playback.flushed', droppedMs: Math.round(droppedMs), conn: event.conn });
+    }
+  });
 }
 
-async function openOutput(output: string): Promise<WavFileSink | undefined> {
-  if (output === 'none') return undefined;
-  if (output === 'speaker') {
-    throw new CliError('usage', '--output speaker is not available yet; use --output FILE.wav or --output none');
-  }
-  if (!output.toLowerCase().endsWith('.wav')) {
-    throw new CliError('usage', `--output takes none or a FILE.wav path, got "${output}"`);
-  }
-  const sink = new WavFileSink(output, LIVE_OUTPUT_RATE);
-  try {
-    await sink.open();
-  } catch (error) {
-    throw new CliError('usage', `cannot write ${output}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
-  }
-  return sink;
+async function closeAll(open: Resources, runtime: Runtime, exitCode: number): Promise<number> {
+  let code = exitCode;
+  const report = (error: unknown): void => {
+    runtime.stderr.write(`live-cli: ${(error as Error).message}\n`);
+    if (code === ExitCode.ok) code = error instanceof CliError ? error.exitCode : ExitCode.internal;
+  };
+  await open.source?.stop().catch(report);
+  await open.session?.close().catch(() => undefined);
+  // A signal means stop now: queued playback is dropped rather than played out.
+  await open.sink?.close({ discard: runtime.shutdown.signal.aborted }).catch(report);
+  await open.recording?.close().catch(report);
+  await open.sim?.close();
+  return code;
+}
+
+async function openSession(config: LiveConfig, events: EventStream, id: string): Promise<LiveSessionHandle> {
+  const { openLiveSession } = await import('../../live/session.js');
+  return openLiveSession({ config, events, id });
 }
 
 export function toCliError(error: unknown): CliError {

@@ -1,0 +1,45 @@
+import { LiveInputConverter } from '../audio/live-input.js';
+import type { PcmChunk } from '../audio/pcm.js';
+import type { AudioSource } from '../audio/sources/types.js';
+import type { LiveSessionHandle } from '../live/types.js';
+
+export interface PumpResult {
+  /** 16 kHz bytes handed to the session. */
+  bytesSent: number;
+  chunks: number;
+}
+
+/**
+ * Streams a source into the session: converted to 16 kHz mono on the way, in the source's own
+ * small chunks (≤ 20 ms), then `audioStreamEnd`. `onAudio` sees every converted chunk (for the
+ * recording of both sides and the level meter).
+ */
+export async function pumpAudio(
+  source: AudioSource,
+  session: LiveSessionHandle,
+  signal: AbortSignal,
+  onAudio?: (chunk: PcmChunk) => void,
+): Promise<PumpResult> {
+  const converter = new LiveInputConverter();
+  const result: PumpResult = { bytesSent: 0, chunks: 0 };
+  const send = (chunk: PcmChunk | undefined): void => {
+    if (!chunk || chunk.data.length === 0) return;
+    session.sendAudio(chunk);
+    onAudio?.(chunk);
+    result.bytesSent += chunk.data.length;
+    result.chunks++;
+  };
+  const stop = (): void => void source.stop();
+  signal.addEventListener('abort', stop, { once: true });
+  try {
+    for await (const chunk of source.chunks()) {
+      if (signal.aborted) break;
+      send(converter.convert(chunk));
+    }
+    send(converter.flush());
+  } finally {
+    signal.removeEventListener('abort', stop);
+  }
+  if (!signal.aborted) session.sendAudioStreamEnd();
+  return result;
+}
