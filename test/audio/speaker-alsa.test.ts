@@ -1,8 +1,8 @@
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openOutputSink } from '../../src/audio/sinks/select.js';
@@ -30,32 +30,9 @@ const alsa = (name: string): string => join(repoRoot, 'test', 'fixtures', 'alsa'
 const work = mkdtempSync(join(tmpdir(), 'live-cli-speaker-alsa-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
-/** The sink modules as plain ESM in `work`, so a child `node` can run them (it can't run TS). */
-async function transpileSinks(): Promise<string> {
-  // Loaded only here: typescript is large, and most runs skip this suite.
-  const { default: ts } = await import('typescript');
-  const files = [
-    'src/core/errors.ts',
-    'src/audio/pcm.ts',
-    'src/audio/process.ts',
-    'src/audio/sinks/paced.ts',
-    'src/audio/sinks/player.ts',
-    'src/audio/sinks/speaker.ts',
-    'src/audio/sinks/null.ts',
-    'src/audio/sinks/wav-file.ts',
-    'src/audio/sinks/wav-sink.ts',
-    'src/audio/sinks/select.ts',
-  ];
-  for (const file of files) {
-    const { outputText } = ts.transpileModule(readFileSync(join(repoRoot, file), 'utf8'), {
-      compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022, verbatimModuleSyntax: true },
-    });
-    const out = join(work, file.replace(/\.ts$/, '.js'));
-    mkdirSync(dirname(out), { recursive: true });
-    writeFileSync(out, outputText);
-  }
-  writeFileSync(join(work, 'package.json'), JSON.stringify({ type: 'module' }));
-  return join(work, 'src', 'audio', 'sinks', 'select.js');
+/** The built sink modules (`npm test` builds dist/ first), so a child `node` can run them. */
+function builtSinks(): string {
+  return join(repoRoot, 'dist', 'audio', 'sinks', 'select.js');
 }
 
 describe.runIf(speakerPath !== undefined && process.platform === 'linux')('speaker on ALSA without a sound card', () => {
@@ -86,8 +63,8 @@ describe.runIf(speakerPath !== undefined && process.platform === 'linux')('speak
     await sink.close();
   });
 
-  it('plays, barges in and closes through the real module without blocking the event loop', async () => {
-    const select = await transpileSinks();
+  it('plays, barges in and closes through the real module without blocking the event loop', () => {
+    const select = builtSinks();
     const script = `
       import { openOutputSink } from ${JSON.stringify(select)};
       let last = performance.now(), maxGapMs = 0;
