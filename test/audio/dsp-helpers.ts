@@ -12,17 +12,7 @@ export { aliasRejectionDb, aliasSweep, sineInt16, sweepInt16, thdPlusNoiseDb } f
 export const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const sharedAudio = join(repoRoot, '..', 'shared', 'audio');
 
-/** mulberry32: a tiny seeded generator, so a failing re-slicing can be replayed. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { seededRandom } from '../helpers/random.js';
 
 function toInt16Array(buffer: Buffer): Int16Array {
   const copy = new Uint8Array(buffer.byteLength - (buffer.byteLength % 2));

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Readable } from 'node:stream';
 import type { PcmChunk } from '../../src/audio/pcm.js';
+import { seededRandom } from '../helpers/random.js';
 
 export const repoRoot = resolve(import.meta.dirname, '..', '..');
 export const sharedAudio = join(repoRoot, '..', 'shared', 'audio');
@@ -26,17 +27,7 @@ export function soxDecode(path: string): Buffer {
   return sox([path, '-t', 'raw', '-e', 'signed-integer', '-b', '16', '-L', '-']);
 }
 
-/** A deterministic PRNG (mulberry32), so re-slicing tests are reproducible. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { seededRandom };
 
 /**
  * Cuts `bytes` into pieces of random sizes from 1 to `maxPiece`, with now and then a run of
