@@ -30,6 +30,7 @@ describe('audio through chat: file and mic in, reply audio out (built binary, re
   it('streams a 48 kHz stereo WAV through the resampler in ≤ 20 ms frames of 16 kHz, and writes the reply', async () => {
     const report = join(work, `report-${++n}.ndjson`);
     const reply = join(work, 'reply.wav');
+    const both = join(work, 'both-sides.wav');
     const result = await runCli([
       'chat',
       `--sim=report=${report}`,
@@ -37,6 +38,8 @@ describe('audio through chat: file and mic in, reply audio out (built binary, re
       join(sharedAudio, 'weather-48k-stereo.wav'),
       '--output',
       reply,
+      '--record',
+      both,
       '--json',
     ]);
     expect(result.stderr).toBe('');
@@ -53,6 +56,10 @@ describe('audio through chat: file and mic in, reply audio out (built binary, re
     const audioBytes = events.filter((e) => e.type === 'audio').reduce((sum, e) => sum + (e.bytes as number), 0);
     expect(audioBytes).toBeGreaterThan(0);
     expect(wavInfo(reply)).toEqual({ rate: 24000, channels: 1, dataBytes: audioBytes });
+    // --record: both sides on one 24 kHz timeline, so at least as long as the speech sent.
+    const recorded = wavInfo(both);
+    expect(recorded).toMatchObject({ rate: 24000, channels: 1 });
+    expect(recorded.dataBytes / 48_000).toBeGreaterThan(5.3);
   });
 
   it('captures the (fake) mic at 48 kHz for --duration 8, converts it to 16 kHz and gets a reply', async () => {
@@ -101,6 +108,28 @@ describe('audio through chat: file and mic in, reply audio out (built binary, re
       .reduce((sum, log) => sum + log.receivedBytes, 0);
     expect(played).toBeGreaterThan(0);
     expect(played).toBeLessThan(sent);
+  });
+});
+
+describe('live-cli devices', () => {
+  it('lists capture and playback devices from arecord -L / aplay -L, as text and as JSON', async () => {
+    const path = fakeAudioPath(['arecord', 'aplay']);
+    const text = await runCli(['devices'], { env: { PATH: path, FAKE_PACTL_FAIL: '1' } });
+    expect(text.code).toBe(0);
+    expect(text.stdout).toMatch(/^capture:/m);
+    expect(text.stdout).toMatch(/^playback:/m);
+    const json = await runCli(['devices', '--json'], { env: { PATH: path } });
+    const devices = parseEvents(json.stdout);
+    expect(devices.some((d) => d.direction === 'capture')).toBe(true);
+    expect(devices.some((d) => d.direction === 'playback')).toBe(true);
+    expect(devices.every((d) => d.type === 'device' && typeof d.id === 'string')).toBe(true);
+  });
+
+  it('with no audio tools at all it says what to install and still exits 0', async () => {
+    const result = await runCli(['devices'], { env: { PATH: fakeAudioPath([]) } });
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/none found/);
+    expect(result.stderr).toMatch(/alsa-utils/);
   });
 });
 
