@@ -158,9 +158,13 @@ async function bargeIn(ctx, kind, schedule) {
   const which = SINKS[kind];
   const sink = which.open(ctx.env);
   let interrupt;
+  let spawnedAt; // wall clock (the fake player logs Date.now()) of the first write, which spawns the player
   const flushed = new Promise((resolve) => {
     ctx.route = {
-      audio: (event) => sink.write({ data: event.pcm, sampleRate: event.sampleRate, channels: 1 }),
+      audio: (event) => {
+        spawnedAt ??= Date.now();
+        sink.write({ data: event.pcm, sampleRate: event.sampleRate, channels: 1 });
+      },
       interrupted: () => {
         const child = which.child(sink);
         const writtenMs = which.writtenMs(sink);
@@ -198,6 +202,7 @@ async function bargeIn(ctx, kind, schedule) {
     inPipeMs: interrupt.writtenMs - receivedMs,
     sinkAheadMs: interrupt.sinkAheadMs,
     queuedMs: interrupt.queuedMs,
+    startupMs: log.record.startedAt - spawnedAt,
     bytesAfterKill: log.rawBytes - interrupt.rawAtFlush,
     notKilled: log.record.endedBy !== null,
   };
@@ -247,7 +252,7 @@ function stat(samples, key) {
   return { p50: percentile(values, 50), p90: percentile(values, 90), max: values[values.length - 1] };
 }
 
-const KEYS = ['silenceMs', 'exitMs', 'aheadMs', 'inDeviceMs', 'inPipeMs', 'sinkAheadMs', 'queuedMs'];
+const KEYS = ['silenceMs', 'exitMs', 'aheadMs', 'inDeviceMs', 'inPipeMs', 'sinkAheadMs', 'queuedMs', 'startupMs'];
 
 /** RUNS runs of BARGE_INS barge-ins per sink: per row, the median over runs of each run's p50 / p90. */
 export async function runBargeInBench() {
@@ -274,12 +279,12 @@ export function formatBargeInTable(rows) {
   const lines = [
     `### Barge-in: \`interrupted\` → silent player, and audio written ahead (ms; median over ${rows[0]?.runs} runs of each run's p50 / p90 over ${rows[0]?.bargeIns} barge-ins; worst of all in brackets)`,
     '',
-    '| sink | interrupted sent → flush returned, player SIGKILLed | → player exit seen by Node | written ahead of playback at interrupt (player log) | of which in the player\'s device buffer | of which in pipe / stdin buffer | sink\'s own estimate of ahead | held in the client, never written | bytes reaching the player after the kill (max) |',
-    '|---|---:|---:|---:|---:|---:|---:|---:|---:|',
+    '| sink | interrupted sent → flush returned, player SIGKILLed | → player exit seen by Node | written ahead of playback at interrupt (player log) | of which in the player\'s device buffer | of which in pipe / stdin buffer | sink\'s own estimate of ahead | held in the client, never written | fake player start-up (spawn → running) | bytes reaching the player after the kill (max) |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
   ];
   for (const row of rows) {
     lines.push(
-      `| ${row.sink} | ${cell(row.silenceMs)} | ${cell(row.exitMs)} | ${cell(row.aheadMs)} | ${cell(row.inDeviceMs)} | ${cell(row.inPipeMs)} | ${cell(row.sinkAheadMs)} | ${cell(row.queuedMs)} | ${row.bytesAfterKillMax} |`,
+      `| ${row.sink} | ${cell(row.silenceMs)} | ${cell(row.exitMs)} | ${cell(row.aheadMs)} | ${cell(row.inDeviceMs)} | ${cell(row.inPipeMs)} | ${cell(row.sinkAheadMs)} | ${cell(row.queuedMs)} | ${cell(row.startupMs)} | ${row.bytesAfterKillMax} |`,
     );
   }
   return lines.join('\n');

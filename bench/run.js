@@ -1,6 +1,7 @@
 // `npm run bench`: every benchmark, several runs each, medians reported as a Markdown table ready
 // for docs/benchmarks.md, with the machine it ran on.
 import os from 'node:os';
+import { formatBargeInTable, runBargeInBench } from './barge-in.js';
 import { runLatencyBench } from './latency.js';
 import { formatResamplerTable, runResamplerBench } from './resampler.js';
 import { median } from './stats.js';
@@ -44,5 +45,6 @@ const only = process.argv[2];
 const sections = [`Machine: ${machine()}`, `Date: ${new Date().toISOString().slice(0, 10)}`, ''];
 if (!only || only === 'latency') sections.push(await latency(), '');
 if (!only || only === 'resampler') sections.push(formatResamplerTable(await runResamplerBench()), '');
+if (!only || only === 'barge-in') sections.push(formatBargeInTable(await runBargeInBench()), '');
 process.stdout.write(sections.join('\n') + '\n');
 process.exit(0);

@@ -71,6 +71,10 @@ export async function runChat(flags: ChatFlags, runtime: Runtime): Promise<numbe
     open.session = await openSession(config, events, id);
     // stdin carries text turns unless it carries the audio, or is a terminal while --text was given.
     const stdinForText = flags.input !== '-' && !(process.stdin.isTTY && (flags.text?.length ?? 0) > 0);
+    if (stdinForText && process.stdin.isTTY) {
+      // Until the TUI lands, a terminal gets a line-by-line conversation; say so rather than sit silent.
+      runtime.stderr.write('live-cli: connected; type a message and press Enter (Ctrl+D ends the conversation)\n');
+    }
     const recording = open.recording;
     await runHeadlessChat({
       session: open.session,
