@@ -49,6 +49,35 @@ export async function buildProgram(runtime: Runtime, setExit: (code: number) => 
     setExit(await runChat(flags, runtime));
   });
 
+  const resume = program
+    .command('resume')
+    .argument('<handle|id|last>', 'a session id (or a unique prefix), last, or a raw resumption handle')
+    .description("continue a recorded session by its resumption handle, with chat's options; shows the earlier transcript first")
+    .option('--text <message>', 'send this text turn (repeatable; sent first, in order)', collect)
+    .option('--turn-timeout <seconds>', 'how long to wait for each reply', '30');
+  addAudioOptions(resume);
+  addSessionOptions(resume)
+    .addHelpText('after', `\nExamples:\n  $ live-cli resume last --text "where were we?"\n  $ live-cli sessions            (ids to resume)`)
+    .action(async (ref: string, flags: ChatFlags) => {
+      const { runResume } = await import('./commands/resume.js');
+      setExit(await runResume(ref, flags, runtime));
+    });
+
+  program
+    .command('sessions')
+    .argument('[action]', 'list (default), show ID, rm ID, prune', 'list')
+    .argument('[id]', 'the session id (or a unique prefix) for show and rm')
+    .description('the session registry: recorded sessions, their transcripts and handles')
+    .option('--json', 'one JSON object per session (per event for show) per line')
+    .addHelpText('after', `\nExamples:\n  $ live-cli sessions\n  $ live-cli sessions show 20261130-1425\n  $ live-cli sessions prune`)
+    .action(async (action: string, id: string | undefined, flags: { json?: boolean }) => {
+      if (!['list', 'show', 'rm', 'prune'].includes(action)) {
+        throw new CliError('usage', `sessions takes list, show ID, rm ID or prune, got "${action}"`);
+      }
+      const { runSessions } = await import('./commands/sessions.js');
+      setExit(await runSessions(action as 'list' | 'show' | 'rm' | 'prune', id, flags.json === true, runtime));
+    });
+
   program
     .command('devices')
     .description('list audio capture and playback devices')

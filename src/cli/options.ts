@@ -24,6 +24,7 @@ export function addSessionOptions(command: Command): Command {
     .option('--sim [options]', 'start an in-process simulator and use it (no API key needed), e.g. --sim=go-away-every=20,seed=3')
     .option('--json', 'NDJSON events on stdout (docs/events.md)')
     .option('--no-tui', 'never draw the TUI, even on a terminal')
+    .option('--no-log', 'keep no session log, only what resuming needs')
     .option('--no-color', 'no colours (also NO_COLOR)');
 }
 

@@ -27,10 +27,10 @@ export interface ModalityCounts {
 export interface LiveEventMap {
   'session.open': { id: string; model: string; resumed: boolean; sessionId?: string; schema: 1 };
   /** A text turn the user sent (typed, `--text`, or a stdin line), as sent. */
-  'user.text': { text: string };
+  'user.text': { text: string; history?: true };
   'transcript.input': { text: string; offsetMs?: number; history?: true };
   'transcript.output': { text: string; history?: true };
-  text: { text: string };
+  text: { text: string; history?: true };
   thought: { text: string };
   /** `bytes` is the number of bytes of PCM (s16le mono); the samples themselves travel in `pcm`. */
   audio: { bytes: number; sampleRate: number; ms: number };
@@ -48,7 +48,8 @@ export interface LiveEventMap {
   goaway: { timeLeftMs: number };
   resumption: { handle: string; resumable: boolean };
   reconnecting: { attempt: number; reason: string; closeCode?: number };
-  resumed: { gapMs: number; replayedBytes: number; replayedTurns: number };
+  /** inFlightBytes: of replayedBytes, audio the resumed handle may already hold (at most this is doubled; Gemini API only). */
+  resumed: { gapMs: number; replayedBytes: number; replayedTurns: number; inFlightBytes?: number };
   'tool.call': { id: string; name: string; args: Record<string, unknown> };
   error: { code: ErrorCode; message: string; closeCode?: number };
   'session.close': { code: number; reason: string };

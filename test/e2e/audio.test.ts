@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parseEvents, runCli, sharedAudio } from '../helpers/cli.js';
+import { parseEvents, runCli, sharedAudio, stderrBesidesResumeHint } from '../helpers/cli.js';
 import { fakeAudioPath } from '../helpers/fake-audio.js';
 
 const work = mkdtempSync(join(tmpdir(), 'live-cli-audio-e2e-'));
@@ -42,7 +42,7 @@ describe('audio through chat: file and mic in, reply audio out (built binary, re
       both,
       '--json',
     ]);
-    expect(result.stderr).toBe('');
+    expect(stderrBesidesResumeHint(result.stderr)).toBe('');
     expect(result.code).toBe(0);
     const events = parseEvents(result.stdout);
     const heard = events.filter((e) => e.type === 'transcript.input').map((e) => e.text as string).join('');
@@ -69,7 +69,7 @@ describe('audio through chat: file and mic in, reply audio out (built binary, re
       env: { PATH: fakeAudioPath(['arecord']), FAKE_MIC_ARGV_LOG: argvLog, FAKE_MIC_LOOP: '1' },
       timeoutMs: 40_000,
     });
-    expect(result.stderr).toBe('');
+    expect(stderrBesidesResumeHint(result.stderr)).toBe('');
     expect(result.code).toBe(0);
     const argv = JSON.parse(readFileSync(argvLog, 'utf8').trim().split('\n')[0] ?? '{}') as { argv: string[] };
     expect(argv.argv).toEqual(expect.arrayContaining(['-r', '48000', '-t', 'raw', '--period-time=20000']));

@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { filesContaining, parseEvents, runCli, SECRET_KEY, binPath, cleanEnv } from '../helpers/cli.js';
+import { filesContaining, parseEvents, runCli, SECRET_KEY, binPath, cleanEnv, stderrBesidesResumeHint } from '../helpers/cli.js';
 import { startSimProcess, type SimProcess } from '../helpers/sim-process.js';
 
 const textModel = ['--model', 'gemini-live-2.5-flash-preview', '--modality', 'text'];
@@ -12,7 +12,7 @@ const work = mkdtempSync(join(tmpdir(), 'live-cli-e2e-'));
 describe('live-cli chat, headless, through the built binary and the real SDK', () => {
   it('answers a stdin line in TEXT modality with the contract events, no API key needed', async () => {
     const result = await runCli(['chat', '--sim', ...textModel, '--json'], { input: 'hello there\n' });
-    expect(result.stderr).toBe('');
+    expect(stderrBesidesResumeHint(result.stderr)).toBe('');
     expect(result.code).toBe(0);
     const events = parseEvents(result.stdout);
     const types = events.map((e) => e.type);
@@ -152,7 +152,7 @@ describe('process hygiene', () => {
       timeout: 25_000,
     });
     expect(result.status).toBe(0);
-    expect(result.stderr).toBe('');
+    expect(stderrBesidesResumeHint(result.stderr)).toBe('');
     expect(result.stdout).not.toContain(SECRET_KEY);
     expect(JSON.parse(result.stdout.trim())).toMatchObject({ type: 'session.open' });
   });

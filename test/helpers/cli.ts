@@ -96,3 +96,11 @@ export function filesContaining(dir: string, needle: string): string[] {
   walk(dir);
   return hits;
 }
+
+/** stderr without the `live-cli resume <id>` line every chat/resume run ends with. */
+export function stderrBesidesResumeHint(stderr: string): string {
+  return stderr
+    .split('\n')
+    .filter((line) => !/^live-cli resume \S+$/.test(line))
+    .join('\n');
+}

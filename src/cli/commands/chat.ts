@@ -8,13 +8,24 @@ import type { AudioSink } from '../../audio/sinks/types.js';
 import type { AudioSource } from '../../audio/sources/types.js';
 import type { ConversationRecording } from '../../audio/sinks/record.js';
 import { createNdjsonConsumer } from '../../output/ndjson.js';
-import { createTextConsumer } from '../../output/text.js';
+import { createStatusConsumer, createTextConsumer } from '../../output/text.js';
 import type { LiveConfig, LiveSessionHandle, RawLiveOptions } from '../../live/types.js';
 import { openInputSource, type AudioInputFlags } from '../audio-input.js';
 import { openMic, openOutput, type AudioDeviceFlags } from '../audio-devices.js';
 import { parseSeconds } from '../options.js';
 import { exitCodeForSignal, type Runtime } from '../runtime.js';
 import { startSimFromFlag, type SimHandle } from '../sim-flag.js';
+import { recordSession, type RecordedSession } from '../session-record.js';
+import type { ResolvedSession } from '../../registry/index.js';
+import type { EventInput } from '../../core/events.js';
+
+/** What `resume` hands to the run: the handle, and for a recorded session its record and transcript. */
+export interface ResumeTarget extends ResolvedSession {
+  /** The earlier conversation, as events marked `history: true`. */
+  history: EventInput[];
+  /** Whether the handle is within its ~2-hour validity (true for a raw handle: unknown). */
+  valid: boolean;
+}
 
 export interface ChatFlags extends RawLiveOptions, AudioInputFlags, AudioDeviceFlags {
   text?: string[];
@@ -23,6 +34,8 @@ export interface ChatFlags extends RawLiveOptions, AudioInputFlags, AudioDeviceF
   json?: boolean;
   tui?: boolean;
   color?: boolean;
+  /** `--no-log`: keep only what resuming needs. */
+  log?: boolean;
 }
 
 /** Everything a run opened, closed in reverse order however it ends. */
@@ -32,21 +45,27 @@ interface Resources {
   sink?: AudioSink;
   recording?: ConversationRecording;
   session?: LiveSessionHandle;
+  recorded?: RecordedSession;
 }
 
 /**
  * `live-cli chat` (headless until the TUI lands): text turns from `--text` and stdin, audio from
  * `--input FILE|-|mic`; events to NDJSON or a readable transcript; model audio to a sink.
+ * `live-cli resume` is the same run, continuing `resume` (its handle; its id and earlier
+ * transcript when it is a recorded session).
  */
-export async function runChat(flags: ChatFlags, runtime: Runtime): Promise<number> {
+export async function runChat(flags: ChatFlags, runtime: Runtime, resume?: ResumeTarget): Promise<number> {
   const events = new EventStream();
   const emittedErrors = new Set<string>();
   events.on((event) => {
     if (event.type === 'error') emittedErrors.add(event.message);
   });
   events.on(flags.json ? createNdjsonConsumer(runtime.stdout) : createTextConsumer(runtime.stdout, runtime.stderr));
+  if (flags.json) events.on(createStatusConsumer(runtime.stderr));
 
-  const id = newSessionId();
+  // Resuming a recorded session continues its id, so its log and `sessions show` hold the whole conversation.
+  const id = resume?.record?.id ?? newSessionId();
+  const warn = (message: string): void => runtime.stderr.write(`live-cli: ${message}\n`);
   const open: Resources = {};
   let exitCode: number = ExitCode.ok;
   try {
@@ -66,9 +85,21 @@ export async function runChat(flags: ChatFlags, runtime: Runtime): Promise<numbe
       ...(open.sim ? { endpoint: open.sim.url } : {}),
     });
     for (const warning of warnings) runtime.stderr.write(`live-cli: warning: ${warning}\n`);
+    if (resume) {
+      config.resumeHandle = resume.handle;
+      replayHistory(events, resume, warn);
+    }
+    open.recorded = await recordSession(events, id, config, {
+      log: flags.log !== false,
+      sim: open.sim !== undefined,
+      ...(resume ? { resumedFrom: resume } : {}),
+      warn,
+    });
     routeModelAudio(events, output.sink);
     if (runtime.shutdown.signal.aborted) throw new CliError('internal', 'interrupted before connecting');
-    open.session = await openSession(config, events, id);
+    open.session = await openSession(config, events, id).catch((error: unknown) => {
+      throw resume ? explainRejectedHandle(error, resume, open.recorded) : error;
+    });
     // stdin carries text turns unless it carries the audio, or is a terminal while --text was given.
     const stdinForText = flags.input !== '-' && !(process.stdin.isTTY && (flags.text?.length ?? 0) > 0);
     if (stdinForText && process.stdin.isTTY) {
@@ -97,11 +128,32 @@ export async function runChat(flags: ChatFlags, runtime: Runtime): Promise<numbe
     }
   } finally {
     exitCode = await closeAll(open, runtime, exitCode);
-    events.emit({ type: 'session.end', id });
+    const resumable = open.recorded?.registry.get(id)?.lastHandle !== undefined;
+    events.emit({ type: 'session.end', id, ...(resumable ? { resume: `live-cli resume ${id}` } : {}) });
+    await open.recorded?.log.close();
+    if (resumable) runtime.stderr.write(`live-cli resume ${id}\n`);
   }
   if (runtime.signal) return exitCodeForSignal(runtime.signal);
   if (runtime.stdout.broken) return ExitCode.ok;
   return exitCode;
+}
+
+/** `resume` first shows the earlier conversation: its transcript events, marked `history: true`. */
+function replayHistory(events: EventStream, resume: ResumeTarget, warn: (message: string) => void): void {
+  for (const event of resume.history) events.emit(event);
+  if (!resume.valid && resume.record) {
+    warn(`the handle of session ${resume.record.id} is past its ~2-hour validity; trying it anyway`);
+  }
+}
+
+/** The server refusing a handle deserves a plain sentence, and the record should remember it. */
+function explainRejectedHandle(error: unknown, resume: ResolvedSession, recorded: RecordedSession | undefined): unknown {
+  if (!(error instanceof CliError) || error.closeCode !== 1008 || !/session not found|handle/i.test(error.message)) return error;
+  if (resume.record) recorded?.registry.update(resume.record.id, { resumable: false });
+  const what = resume.record ? `session ${resume.record.id}` : 'that handle';
+  return new CliError('protocol', `the service no longer knows ${what} (its handle was rejected: it expired or the session ended); start a new one with live-cli chat`, {
+    closeCode: 1008,
+  });
 }
 
 /** Model audio to the sink; barge-in (`interrupted`) drops what the sink still holds at once. */
