@@ -2,8 +2,10 @@
 // for docs/benchmarks.md, with the machine it ran on.
 import os from 'node:os';
 import { formatBargeInTable, runBargeInBench } from './barge-in.js';
+import { formatHandoffTable, runHandoffBench } from './handoff.js';
 import { runLatencyBench } from './latency.js';
 import { formatResamplerTable, runResamplerBench } from './resampler.js';
+import { formatTranscribeTable, runTranscribeBench } from './transcribe.js';
 import { median } from './stats.js';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
@@ -46,5 +48,7 @@ const sections = [`Machine: ${machine()}`, `Date: ${new Date().toISOString().sli
 if (!only || only === 'latency') sections.push(await latency(), '');
 if (!only || only === 'resampler') sections.push(formatResamplerTable(await runResamplerBench()), '');
 if (!only || only === 'barge-in') sections.push(formatBargeInTable(await runBargeInBench()), '');
+if (!only || only === 'transcribe') sections.push(formatTranscribeTable(await runTranscribeBench()), '');
+if (!only || only === 'handoff') sections.push(formatHandoffTable(await runHandoffBench()), '');
 process.stdout.write(sections.join('\n') + '\n');
 process.exit(0);

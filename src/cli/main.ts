@@ -2,9 +2,10 @@ import { readFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
 import { CliError, ExitCode } from '../core/errors.js';
 import { redact } from '../core/redact.js';
-import { addAudioOptions, addSessionOptions, collect } from './options.js';
+import { addAudioOptions, addSessionOptions, addTranscribeOptions, collect } from './options.js';
 import { getRuntime, handleSignals, type Runtime } from './runtime.js';
 import type { ChatFlags } from './commands/chat.js';
+import type { TranscribeFlags } from './commands/transcribe.js';
 
 function packageVersion(): string {
   const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -61,6 +62,20 @@ export async function buildProgram(runtime: Runtime, setExit: (code: number) => 
     .action(async (ref: string, flags: ChatFlags) => {
       const { runResume } = await import('./commands/resume.js');
       setExit(await runResume(ref, flags, runtime));
+    });
+
+  const transcribe = program
+    .command('transcribe')
+    .argument('[files...]', 'WAV or raw PCM files, or - for stdin (default: stdin when it is piped)')
+    .description('audio in, transcript out: one line per segment on stdout (or --out FILE), NDJSON with --json');
+  addTranscribeOptions(transcribe)
+    .addHelpText(
+      'after',
+      `\nExamples:\n  $ live-cli transcribe --sim ../shared/audio/weather.wav\n  $ live-cli transcribe --timestamps --out talk.txt talk.wav\n  $ cat speech-16k.pcm | live-cli transcribe -\n  $ live-cli transcribe --json a.wav b.wav c.wav --concurrency 2`,
+    )
+    .action(async (files: string[], flags: TranscribeFlags) => {
+      const { reclaimSimValue, runTranscribe } = await import('./commands/transcribe.js');
+      setExit(await runTranscribe(reclaimSimValue(files, flags, process.argv), flags, runtime));
     });
 
   program

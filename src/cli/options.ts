@@ -54,3 +54,32 @@ export function addAudioOptions(command: Command): Command {
     .option('--output-device <device>', 'playback device')
     .option('--record <FILE.wav>', 'record both sides of the conversation, mixed, to a WAV file');
 }
+
+/**
+ * `transcribe`'s options (contract: "Common options", the parts that apply to a transcription,
+ * and the transcribe-only ones). Files are streamed as fast as possible unless `--pace realtime`.
+ */
+export function addTranscribeOptions(command: Command): Command {
+  return command
+    .option('--out <file>', 'write the transcript to FILE (FILE.partial while it runs, renamed on success)')
+    .option('--timestamps', 'start each line with its audio offsets, [mm:ss.cc → mm:ss.cc]')
+    .option('--concurrency <n>', 'files transcribed at once, each its own session', '2')
+    .option('--timeout <seconds>', "per file, overall (default the audio's duration + 120 s)")
+    .addOption(new Option('--pace <pace>', 'how input is streamed (default fast; realtime for a live source)').choices(['realtime', 'fast']))
+    .option('--rate <hz>', 'raw PCM input rate (default 16000)')
+    .option('--channels <n>', 'raw PCM input channels (default 1)')
+    .addOption(new Option('--encoding <encoding>', 'raw PCM input encoding (default s16le)').choices(['s16le', 'f32le']))
+    .option('--model <name>', 'Live model (env LIVE_CLI_MODEL; transcribe default gemini-live-2.5-flash-preview)')
+    .addOption(new Option('--modality <modality>', 'reply modality (default text when the model allows it, else audio; the reply is discarded)').choices(['audio', 'text']))
+    .option('--system <text|@file>', 'system instruction (default: transcribe only, reply with nothing)')
+    .option('--endpoint <url>', 'API base URL (env LIVE_CLI_ENDPOINT), e.g. http://127.0.0.1:8080 for `live-cli sim`')
+    .option('--api-version <version>', 'API version (default v1beta; v1alpha for ephemeral tokens)')
+    .option('--vertex', 'use Vertex AI (express mode with an API key, or --project/--location with ADC)')
+    .option('--project <id>', 'Google Cloud project (Vertex)')
+    .option('--location <region>', 'Google Cloud location (Vertex)')
+    .option('--connect-timeout <seconds>', 'give up connecting after this long', '15')
+    .option('--compression <trigger[:target]|off>', 'context window compression (transcribe default 25600:12800)')
+    .option('--sim [options]', 'start an in-process simulator and use it (no API key needed), e.g. --sim=report=sim.ndjson')
+    .option('--json', 'NDJSON events on stdout: transcript.input pieces with offsetMs, one transcript.done per file')
+    .option('--no-color', 'no colours (also NO_COLOR)');
+}

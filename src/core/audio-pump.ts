@@ -11,7 +11,7 @@ export interface PumpResult {
 
 /**
  * Streams a source into the session: converted to 16 kHz mono on the way, in the source's own
- * small chunks (≤ 20 ms), then `audioStreamEnd`. `onAudio` sees every converted chunk (for the
+ * small chunks (≤ 20 ms), then `audioStreamEnd`, as fast as the session is ready for them. `onAudio` sees every converted chunk (for the
  * recording of both sides and the level meter).
  */
 export async function pumpAudio(
@@ -22,8 +22,13 @@ export async function pumpAudio(
 ): Promise<PumpResult> {
   const converter = new LiveInputConverter();
   const result: PumpResult = { bytesSent: 0, chunks: 0 };
-  const send = (chunk: PcmChunk | undefined): void => {
+  const send = async (chunk: PcmChunk | undefined): Promise<void> => {
     if (!chunk || chunk.data.length === 0) return;
+    // A resilient session holds input back while it replaces a connection, or when input faster
+    // than real time fills its in-flight window; the source waits (a live one queues its audio).
+    const ready = session.whenReady?.();
+    if (ready) await ready;
+    if (signal.aborted) return;
     session.sendAudio(chunk);
     onAudio?.(chunk);
     result.bytesSent += chunk.data.length;
@@ -34,12 +39,16 @@ export async function pumpAudio(
   try {
     for await (const chunk of source.chunks()) {
       if (signal.aborted) break;
-      send(converter.convert(chunk));
+      await send(converter.convert(chunk));
     }
-    send(converter.flush());
+    await send(converter.flush());
   } finally {
     signal.removeEventListener('abort', stop);
   }
-  if (!signal.aborted) session.sendAudioStreamEnd();
+  if (!signal.aborted) {
+    const ready = session.whenReady?.();
+    if (ready) await ready;
+    session.sendAudioStreamEnd();
+  }
   return result;
 }

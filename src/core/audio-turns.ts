@@ -26,13 +26,17 @@ export class ReplyTracker {
     this.lastActivity = performance.now();
   }
 
-  /** Resolves true when nothing is owed and `settleMs` passed quietly; false at the deadline. */
-  async settled(settleMs: number, deadlineMs: number, signal: AbortSignal): Promise<boolean> {
+  /**
+   * Resolves true when nothing is owed and `settleMs` passed quietly; false at the deadline.
+   * `busy` (the session is replacing its connection, or input waits to be sent) counts as owed.
+   */
+  async settled(settleMs: number, deadlineMs: number, signal: AbortSignal, busy?: () => boolean): Promise<boolean> {
     const deadline = performance.now() + deadlineMs;
     while (!signal.aborted) {
       const now = performance.now();
       if (now >= deadline) return false;
-      if (!this.pending && now - this.lastActivity >= settleMs) return true;
+      if (busy?.()) this.lastActivity = now;
+      else if (!this.pending && now - this.lastActivity >= settleMs) return true;
       await new Promise((resolve) => setTimeout(resolve, Math.min(50, deadline - now)));
     }
     return true;

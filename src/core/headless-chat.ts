@@ -24,8 +24,9 @@ export interface HeadlessChatOptions {
  * The headless conversation: each text turn is sent, then its model turn is awaited, so replies
  * never interleave and a script reading stdout sees them in order. Audio input streams alongside;
  * once it ends (`audioStreamEnd`) the replies it caused are awaited for up to the turn timeout.
- * Returns when every input is exhausted; throws a CliError when the session is lost or a text
- * reply does not come in time.
+ * Reconnects are the session's business: waits go on across them (a reply cut by a lost connection
+ * is answered on the next one). Returns when every input is exhausted; throws a CliError when the
+ * session is lost for good or a text reply does not come in time.
  */
 export async function runHeadlessChat(options: HeadlessChatOptions): Promise<void> {
   const { session, events, signal } = options;
@@ -71,7 +72,8 @@ async function runAudio(
   await Promise.race([pumped, sessionEnded.then(() => undefined)]);
   if (signal.aborted) return;
   tracker.touch();
-  const settled = await Promise.race([tracker.settled(options.settleMs ?? 1500, turnTimeoutMs, signal), sessionEnded]);
+  const busy = (): boolean => session.busy === true;
+  const settled = await Promise.race([tracker.settled(options.settleMs ?? 1500, turnTimeoutMs, signal, busy), sessionEnded]);
   if (settled === false && tracker.pending) {
     throw new CliError(
       'timeout',
@@ -98,7 +100,9 @@ function waitForTurn(
     const onAbort = (): void => resolve('aborted');
     signal.addEventListener('abort', onAbort, { once: true });
     const off = events.on((event: LiveEvent) => {
-      // A turn cut short by a lost connection is not an answer: the session's own failure follows.
+      // A turn cut short by a lost connection is not an answer: the resilient session re-sends
+      // the unanswered text on the next connection and the real answer follows (or the session
+      // fails, which ends the wait through `sessionEnded`).
       if (event.type === 'turn.complete' && event.reason !== 'connection-lost') resolve('done');
     });
     cancel = () => {

@@ -71,6 +71,8 @@ export class LiveConnection {
     private readonly guard: SocketGuard,
     /** Vertex sends a sessionId in setupComplete; the Gemini API sends `{}`. */
     readonly sessionId: string | undefined,
+    /** From sending the setup to setupComplete: one round trip plus the server's delay. */
+    readonly setupRoundTripMs = 0,
   ) {}
 
   get isOpen(): boolean {
@@ -276,7 +278,7 @@ export function connectLive(config: LiveConfig): Promise<LiveConnection> {
           }
           settled = true;
           clearTimeout(timer);
-          connection = new LiveConnection(session, guard, sessionId);
+          connection = new LiveConnection(session, guard, sessionId, guard.setupRoundTripMs);
           const early = pending;
           pending = [];
           for (const item of early) connection.deliver(item);

@@ -18,6 +18,20 @@ export interface GenerationOptions {
   generation: number;
   /** Called once when this generation's socket has closed (not called after `retire`). */
   onEnd(info: ConnectionClose, generation: ConnectionGeneration): void;
+  /** Server state a resilient session acts on, after the message's events were emitted. */
+  observer?: GenerationObserver;
+}
+
+/** What a resilient session needs to hear about, beyond the events. Never called once retired. */
+export interface GenerationObserver {
+  /** A resumable handle (with the transparent index when the server sends one). */
+  resumption?(handle: string, lastConsumedIndex: number | undefined, generation: ConnectionGeneration): void;
+  /** goAway: the connection ends in `timeLeftMs`. */
+  goAway?(timeLeftMs: number, generation: ConnectionGeneration): void;
+  /** A model turn completed (not one cut by a lost connection: that one the session emits itself). */
+  turnComplete?(generation: ConnectionGeneration): void;
+  /** The model produced something: the connection works. */
+  modelActivity?(generation: ConnectionGeneration): void;
 }
 
 /** Why a function call got no real answer: live-cli runs no tools (yet), and a call left unanswered hangs the session. */
@@ -36,6 +50,10 @@ export class ConnectionGeneration {
   private goAwayAt: number | undefined;
   /** A user turn was sent or a reply is under way, and no turn.complete has come since. */
   private turnOpen = false;
+  /** Client messages sent on this connection (setup not counted), as the server numbers them. */
+  private sent = 0;
+  /** `performance.now()` of the latest frame from the server. */
+  private lastFrameAt = performance.now();
 
   private constructor(
     private readonly connection: LiveConnection,
@@ -66,6 +84,11 @@ export class ConnectionGeneration {
     return generation;
   }
 
+  /** From sending the setup to setupComplete (a round trip plus the server's delay). */
+  get setupRoundTripMs(): number {
+    return this.connection.setupRoundTripMs;
+  }
+
   get number(): number {
     return this.options.generation;
   }
@@ -93,6 +116,16 @@ export class ConnectionGeneration {
     return this.turnOpen;
   }
 
+  /** Client messages sent on this connection so far (setup not counted). */
+  get messagesSent(): number {
+    return this.sent;
+  }
+
+  /** `performance.now()` when the latest server frame arrived (or the connection opened). */
+  get lastFrameTime(): number {
+    return this.lastFrameAt;
+  }
+
   /** Stamps `conn` and emits, unless this generation has been replaced. */
   emit(event: MappedEvent): void {
     if (this.retired) return;
@@ -100,25 +133,30 @@ export class ConnectionGeneration {
   }
 
   sendText(text: string): boolean {
-    const sent = this.connection.sendText(text);
+    const sent = this.count(this.connection.sendText(text));
     if (sent) this.turnOpen = true;
     return sent;
   }
 
   sendAudio(base64: string, mimeType: string): boolean {
-    return this.connection.sendAudio(base64, mimeType);
+    return this.count(this.connection.sendAudio(base64, mimeType));
   }
 
   sendAudioStreamEnd(): boolean {
-    return this.connection.sendAudioStreamEnd();
+    return this.count(this.connection.sendAudioStreamEnd());
   }
 
   sendActivityStart(): boolean {
-    return this.connection.sendActivityStart();
+    return this.count(this.connection.sendActivityStart());
   }
 
   sendActivityEnd(): boolean {
-    return this.connection.sendActivityEnd();
+    return this.count(this.connection.sendActivityEnd());
+  }
+
+  private count(sent: boolean): boolean {
+    if (sent) this.sent++;
+    return sent;
   }
 
   close(): Promise<void> {
@@ -137,6 +175,7 @@ export class ConnectionGeneration {
 
   private onMessage(message: Record<string, unknown>): void {
     if (this.retired) return;
+    this.lastFrameAt = performance.now();
     let mapped;
     try {
       mapped = mapServerMessage(message);
@@ -149,19 +188,37 @@ export class ConnectionGeneration {
       });
       return;
     }
+    const observer = this.options.observer;
+    let turnCompleted = false;
+    let modelActive = false;
     for (const event of mapped.events) {
-      if (REPLY_EVENTS.has(event.type)) this.turnOpen = true;
-      if (event.type === 'turn.complete') this.turnOpen = false;
+      if (REPLY_EVENTS.has(event.type)) {
+        this.turnOpen = true;
+        modelActive = true;
+      }
+      if (event.type === 'turn.complete') {
+        this.turnOpen = false;
+        turnCompleted = true;
+      }
       this.emit(event);
     }
-    if (mapped.resumption?.handle && mapped.resumption.resumable) this.handle = mapped.resumption.handle;
+    if (modelActive) observer?.modelActivity?.(this);
+    if (turnCompleted && !this.retired) observer?.turnComplete?.(this);
     if (mapped.resumption?.lastConsumedClientMessageIndex !== undefined) {
       this.lastConsumedIndex = mapped.resumption.lastConsumedClientMessageIndex;
     }
-    if (mapped.goAwayMs !== undefined) this.goAwayAt = performance.now() + mapped.goAwayMs;
-    if (mapped.toolCalls.length > 0) {
+    if (mapped.resumption?.handle && mapped.resumption.resumable) {
+      this.handle = mapped.resumption.handle;
+      const index = mapped.resumption.lastConsumedClientMessageIndex;
+      if (!this.retired) observer?.resumption?.(this.handle, index === undefined ? undefined : Number(index), this);
+    }
+    if (mapped.goAwayMs !== undefined) {
+      this.goAwayAt = performance.now() + mapped.goAwayMs;
+      if (!this.retired) observer?.goAway?.(mapped.goAwayMs, this);
+    }
+    if (mapped.toolCalls.length > 0 && !this.retired) {
       // No tool runs in live-cli: answer at once with an error, or the model waits forever.
-      this.connection.sendToolResponses(mapped.toolCalls.map(noToolResponse));
+      this.count(this.connection.sendToolResponses(mapped.toolCalls.map(noToolResponse)));
     }
     // `unattachedExtra` (unknown fields of a message that produced no event) has no event to
     // ride on; toolCallCancellation needs nothing since every call was answered immediately.

@@ -48,7 +48,12 @@ export function liveConnectConfig(config: LiveConfig): LiveConnectConfig {
     // Always ask for resumption so the server issues handles; `{}` rather than `{handle: null}`,
     // which the 3.1 models refuse. An ephemeral token created with `uses: 1` cannot open a second
     // connection, so a handle obtained with one is only good with a fresh token.
-    sessionResumption: config.resumeHandle ? { handle: config.resumeHandle } : {},
+    // Vertex alone accepts `transparent` (the SDK throws on the Gemini API): the server then says
+    // which client message each handle covers, so a resume re-sends exactly the rest.
+    sessionResumption: {
+      ...(config.resumeHandle ? { handle: config.resumeHandle } : {}),
+      ...(config.vertex ? { transparent: true } : {}),
+    },
     ...(compression
       ? {
           // int64 fields travel as strings in the JSON mapping.

@@ -1,29 +1,75 @@
 /**
- * A Live session over a single connection (generation 1). Until the continuity issue adds a
- * ResilientSession that opens generation 2, 3, … with the newest resumption handle, a connection
- * lost after open ends the session: `closed` rejects with a CliError that says so (exit 4, or the
- * close code's own exit code when it is fatal or a rate limit).
+ * The resilient Live session: one conversation over a succession of connections (generations 1,
+ * 2, …). It keeps the newest resumption handle, hands over to a new connection when the server
+ * announces goAway, reconnects with backoff under a failure budget when a connection is lost, and
+ * re-sends what the new connection has not seen (see replay-buffer.ts), so nothing the user said
+ * is lost. Events of replaced connections are dropped (ConnectionGeneration.retire).
+ *
+ * Handoff: the service (and the simulator) refuse a handle while the session's old connection is
+ * still open, so the old connection is closed first and the new one opened at once with the
+ * newest handle; input sent meanwhile waits in the buffer and goes out after the replay.
  *
  * Ephemeral tokens: one created with `uses: 1` cannot open a second connection, so such a session
- * can never be resumed or reconnected, whatever the handle.
+ * cannot reconnect: the final error says so.
  */
 import type { PcmChunk } from '../audio/pcm.js';
 import { CliError } from '../core/errors.js';
-import { closeError, describeClose } from './close-codes.js';
+import { QUOTA_BACKOFF, RETRY_BACKOFF, type FailureKind, FailureBudget, backoffDelay } from './backoff.js';
+import { type CloseDescription, closeError, describeClose } from './close-codes.js';
 import type { ConnectionClose } from './connect.js';
-import { ConnectionGeneration } from './generation.js';
+import { ConnectionGeneration, type GenerationObserver } from './generation.js';
+import { type BufferedMessage, type ClientMessageKind, ReplayBuffer } from './replay-buffer.js';
 import type { LiveSessionHandle, LiveSessionOptions } from './types.js';
 
-export const NO_RECONNECT_YET = 'the connection was lost and automatic reconnection is not available yet';
+/**
+ * Gemini API: a message counts as received by the server when it was sent at least this long
+ * before a handle arrived. The window is twice the connection's measured setup round trip (a
+ * network round trip plus the server's own delay), kept within these bounds.
+ */
+export const MIN_IN_FLIGHT_WINDOW_MS = 5;
+export const MAX_IN_FLIGHT_WINDOW_MS = 1_500;
+/**
+ * Flow control for input faster than real time (a file with `--pace fast`): at most this much
+ * audio (or 1.25 × the window, so real-time input is never held back) is sent per in-flight
+ * window, which bounds what a resume can double.
+ */
+export const IN_FLIGHT_AUDIO_MS = 200;
+/** Input audio of the Live API: 16 kHz s16le mono. */
+const BYTES_PER_MS = 32;
+/** After goAway, hand over no later than this long before the deadline (or half the time left). */
+const GO_AWAY_MARGIN_MS = 2_000;
+/** After the model turn that goAway waited for, how long to wait for the handle that follows it. */
+const HANDLE_AFTER_TURN_MS = 250;
+
+type State = 'idle' | 'open' | 'switching' | 'closing' | 'ended';
 
 export class LiveSession implements LiveSessionHandle {
   readonly closed: Promise<void>;
   private resolveClosed!: () => void;
   private rejectClosed!: (error: CliError) => void;
+  private state: State = 'idle';
   private current: ConnectionGeneration | undefined;
+  /** Number of the newest connection that opened (its events carry it). */
   private generations = 0;
-  private closing = false;
-  private ended = false;
+  private readonly buffer = new ReplayBuffer();
+  private readonly budget = new FailureBudget();
+  /** The newest resumable handle, and the server index it covers when known (transparent). */
+  private handle: string | undefined;
+  private handleIndex: number | undefined;
+  /** Server message index of the message before this connection's first, when known. */
+  private indexBase: number | undefined = 0;
+  /** The server has said which message each handle covers (transparent mode honoured). */
+  private exact: boolean;
+  private windowMs = MAX_IN_FLIGHT_WINDOW_MS;
+  /** When the current switch began (connection lost or handoff started). */
+  private lostAt = 0;
+  private switchReason = '';
+  private goAwayFrom: ConnectionGeneration | undefined;
+  private goAwayTurnDone = false;
+  private timer: NodeJS.Timeout | undefined;
+  private readyTimer: NodeJS.Timeout | undefined;
+  private readyWaiters: Array<() => void> = [];
+  private readonly random: () => number;
 
   constructor(private readonly options: LiveSessionOptions) {
     this.closed = new Promise<void>((resolve, reject) => {
@@ -32,21 +78,34 @@ export class LiveSession implements LiveSessionHandle {
     });
     // Whoever holds the handle awaits `closed`; until then a rejection must not count as unhandled.
     this.closed.catch(() => undefined);
+    this.exact = options.config.vertex;
+    this.random = options.random ?? Math.random;
+    if (options.config.resumeHandle) this.indexBase = undefined;
   }
 
-  /** Opens the first connection. Rejects with a CliError (auth, usage, timeout, protocol, quota). */
+  /**
+   * Opens the first connection. Rejects with a CliError (auth, usage, timeout, protocol, quota);
+   * only a rate limit is retried here (with the longer backoff), since the contract makes every
+   * other first-connection failure final.
+   */
   async open(): Promise<void> {
-    this.current = await ConnectionGeneration.open({
-      config: this.options.config,
-      events: this.options.events,
-      id: this.options.id,
-      generation: ++this.generations,
-      onEnd: (info, generation) => this.onEnd(info, generation),
-    });
+    for (;;) {
+      try {
+        this.adopt(await this.connect(this.options.config.resumeHandle));
+        return;
+      } catch (error) {
+        if (!(error instanceof CliError) || error.code !== 'quota' || this.options.reconnect === false) throw error;
+        const attempt = this.budget.fail('quota');
+        if (attempt === undefined) throw withNote(error, this.budgetNote('quota'));
+        this.options.events.emit({ type: 'reconnecting', attempt, reason: 'quota', ...closeCodeOf(error) }, 0);
+        await new Promise((resolve) => setTimeout(resolve, backoffDelay(attempt, QUOTA_BACKOFF, this.random())));
+        if (this.state !== 'idle') throw error;
+      }
+    }
   }
 
   get conn(): number {
-    return this.current?.number ?? 0;
+    return this.generations;
   }
 
   /** The connection in use, for a caller that needs its resumption state. */
@@ -54,57 +113,393 @@ export class LiveSession implements LiveSessionHandle {
     return this.current;
   }
 
+  /** The newest resumable handle, for the registry and `resume`. */
+  get resumptionHandle(): string | undefined {
+    return this.handle;
+  }
+
+  /** True while a connection is being replaced or input waits to be sent. */
+  get busy(): boolean {
+    return this.state === 'switching' || (this.state === 'open' && this.buffer.unsentCount > 0);
+  }
+
   sendText(text: string): void {
-    this.current?.sendText(text);
+    this.enqueue('text', text);
   }
 
   sendAudio(chunk: PcmChunk): void {
     if (chunk.channels !== 1) {
       throw new RangeError(`the Live API takes mono audio; got ${chunk.channels} channels (resample first)`);
     }
-    this.current?.sendAudio(chunk.data.toString('base64'), `audio/pcm;rate=${chunk.sampleRate}`);
+    this.enqueue('audio', chunk.data.toString('base64'), `audio/pcm;rate=${chunk.sampleRate}`, chunk.data.length);
   }
 
   sendAudioStreamEnd(): void {
-    this.current?.sendAudioStreamEnd();
+    this.enqueue('audioStreamEnd');
   }
 
   /** Push-to-talk (automatic activity detection off): the user started talking. */
   sendActivityStart(): void {
-    this.current?.sendActivityStart();
+    this.enqueue('activityStart');
   }
 
   /** Push-to-talk: the user stopped talking. */
   sendActivityEnd(): void {
-    this.current?.sendActivityEnd();
+    this.enqueue('activityEnd');
+  }
+
+  /**
+   * Resolves when more input may be sent: at once (undefined) normally; later while a connection
+   * is being replaced, or when input faster than real time has filled the in-flight window.
+   * Waiting sources keep their audio (a live source queues it), so nothing is lost.
+   */
+  whenReady(): Promise<void> | undefined {
+    if (this.state === 'closing' || this.state === 'ended') return undefined;
+    if (this.state === 'open' && this.buffer.unsentCount === 0 && !this.windowFull()) return undefined;
+    return new Promise<void>((resolve) => {
+      this.readyWaiters.push(resolve);
+      this.armReadyTimer();
+    });
   }
 
   async close(): Promise<void> {
-    this.closing = true;
-    if (this.current && !this.ended) await this.current.close();
+    if (this.state === 'ended') return this.closed.catch(() => undefined);
+    this.state = 'closing';
+    clearTimeout(this.timer);
+    this.wakeReady();
+    const current = this.current;
+    if (current) await current.close();
+    // A connection that was already gone (mid-switch) leaves nothing to close.
+    if (!this.ended) this.finish({ code: 1000, reason: 'closed by the client', requested: true });
     await this.closed.catch(() => undefined);
   }
 
+  private get ended(): boolean {
+    return this.state === 'ended';
+  }
+
+  // ---- connections -------------------------------------------------------------------------------
+
+  private async connect(handle: string | undefined): Promise<ConnectionGeneration> {
+    const number = this.generations + 1;
+    const config = { ...this.options.config };
+    if (handle === undefined) delete config.resumeHandle;
+    else config.resumeHandle = handle;
+    const generation = await ConnectionGeneration.open({
+      config,
+      events: this.options.events,
+      id: this.options.id,
+      generation: number,
+      onEnd: (info, ended) => this.onEnd(info, ended),
+      observer: this.observer(number),
+    });
+    this.windowMs = inFlightWindow(generation.setupRoundTripMs);
+    return generation;
+  }
+
+  /** Makes a freshly opened connection the current one. */
+  private adopt(generation: ConnectionGeneration): void {
+    this.generations = generation.number;
+    this.current = generation;
+    this.state = 'open';
+  }
+
+  private observer(number: number): GenerationObserver {
+    const mine = (generation: ConnectionGeneration): boolean =>
+      generation.number === number && (this.current === undefined || this.current === generation);
+    return {
+      resumption: (handle, index, generation) => {
+        if (!mine(generation)) return;
+        this.budget.reset();
+        this.handle = handle;
+        const now = performance.now();
+        const exact = index !== undefined && this.indexBase !== undefined;
+        this.exact = exact;
+        this.handleIndex = index;
+        this.buffer.confirm(
+          exact
+            ? { conn: number, now, lastConsumedIndex: index }
+            : { conn: number, now, cutoff: now - this.windowMs, inFlightAudioBytes: this.windowBudget },
+        );
+        // goAway was waiting for the turn to end, or for a first handle: this one is the newest.
+        if (this.goAwayFrom === generation && this.goAwayTurnDone) this.handOff();
+      },
+      turnComplete: (generation) => {
+        if (!mine(generation)) return;
+        this.budget.reset();
+        this.buffer.turnComplete();
+        if (this.goAwayFrom === generation && !this.goAwayTurnDone) {
+          // The model turn goAway waited for is over; the handle that follows it covers it. (With
+          // no handle at all yet, keep waiting for one until the fallback deadline.)
+          this.goAwayTurnDone = true;
+          if (this.handle !== undefined) this.schedule(() => this.handOff(), HANDLE_AFTER_TURN_MS);
+        }
+      },
+      modelActivity: (generation) => {
+        if (mine(generation)) this.budget.reset();
+      },
+      goAway: (timeLeftMs, generation) => {
+        if (!mine(generation) || this.state !== 'open' || this.options.reconnect === false) return;
+        this.goAwayFrom = generation;
+        this.goAwayTurnDone = !generation.replyPending;
+        if (this.goAwayTurnDone && this.handle !== undefined) {
+          this.handOff();
+          return;
+        }
+        // Let the current model turn finish (and a first handle come, if none has) if that happens
+        // in time; hand over before the deadline anyway (without a handle: a fresh session that
+        // is sent everything held).
+        const margin = Math.min(GO_AWAY_MARGIN_MS, timeLeftMs / 2);
+        this.schedule(() => this.handOff(), Math.max(0, timeLeftMs - margin));
+      },
+    };
+  }
+
+  /** A planned switch (goAway): close the old connection, open the next at once. */
+  private handOff(): void {
+    const old = this.current;
+    if (this.state !== 'open' || !old) return;
+    this.leave(old, 'goaway');
+    this.options.events.emit({ type: 'reconnecting', attempt: 1, reason: 'goaway' }, old.number);
+    void old.retire();
+    void this.reconnect();
+  }
+
+  /** Stops using `old`: its reply (if any) is cut, and its late frames will be dropped. */
+  private leave(old: ConnectionGeneration, reason: string): void {
+    clearTimeout(this.timer);
+    this.goAwayFrom = undefined;
+    this.state = 'switching';
+    this.switchReason = reason;
+    this.lostAt = performance.now();
+    this.current = undefined;
+    if (old.replyPending) old.emit({ type: 'turn.complete', reason: 'connection-lost' });
+  }
+
   private onEnd(info: ConnectionClose, generation: ConnectionGeneration): void {
-    if (this.ended) return;
-    this.ended = true;
-    const unexpected = !info.requested && !this.closing;
-    if (unexpected && generation.replyPending) {
-      generation.emit({ type: 'turn.complete', reason: 'connection-lost' });
-    }
-    generation.emit({ type: 'session.close', code: info.code, reason: info.reason });
-    if (!unexpected) {
-      this.resolveClosed();
+    if (generation !== this.current || this.state === 'ended') return;
+    if (info.requested || this.state === 'closing') {
+      this.finish(info, generation);
       return;
     }
     const description = describeClose(info.code, info.reason || info.error || '', 'session', {
       model: this.options.config.model,
     });
-    const message = description.fatal || description.quota ? description.message : `${description.message}; ${NO_RECONNECT_YET}`;
-    const error = closeError({ ...description, message }, info.code);
-    generation.emit({ type: 'error', code: error.code, message, closeCode: info.code });
-    this.rejectClosed(error);
+    this.leave(generation, 'connection-lost');
+    if (description.fatal || this.options.reconnect === false) {
+      this.fail(description, info.code, generation.number);
+      return;
+    }
+    this.retry(description.quota ? 'quota' : 'retry', description, info.code);
   }
+
+  /** Counts a failure and schedules the next attempt, or gives up when the budget is spent. */
+  private retry(kind: FailureKind, description: CloseDescription, closeCode: number | undefined): void {
+    const attempt = this.budget.fail(kind);
+    if (attempt === undefined) {
+      this.fail({ ...description, message: `${description.message}; ${this.budgetNote(kind)}` }, closeCode, this.generations);
+      return;
+    }
+    const reason = kind === 'quota' ? 'quota' : this.switchReason;
+    this.options.events.emit(
+      { type: 'reconnecting', attempt, reason, ...(closeCode === undefined ? {} : { closeCode }) },
+      this.generations,
+    );
+    const delay = backoffDelay(attempt, kind === 'quota' ? QUOTA_BACKOFF : RETRY_BACKOFF, this.random());
+    this.schedule(() => void this.reconnect(), delay);
+  }
+
+  private async reconnect(): Promise<void> {
+    if (this.state !== 'switching') return;
+    let generation: ConnectionGeneration;
+    try {
+      generation = await this.connect(this.handle ?? this.options.config.resumeHandle);
+    } catch (error) {
+      if (this.state !== 'switching') return; // closed meanwhile: teardown stays silent
+      this.onConnectFailure(error);
+      return;
+    }
+    if (this.state !== 'switching') {
+      void generation.retire();
+      return;
+    }
+    this.adopt(generation);
+    this.indexBase = this.handle === undefined && !this.options.config.resumeHandle ? 0 : this.handleIndex;
+    const plan = this.buffer.replay();
+    // Replayed input goes out under the same flow control as new input: a burst would sit in the
+    // server's queue longer than the in-flight window, and a handle issued meanwhile would seem to
+    // cover it.
+    this.drain();
+    this.options.events.emit(
+      {
+        type: 'resumed',
+        gapMs: Math.round(performance.now() - this.lostAt),
+        replayedBytes: plan.replayedBytes,
+        replayedTurns: plan.replayedTurns,
+        inFlightBytes: plan.inFlightBytes,
+      },
+      generation.number,
+    );
+    if (this.buffer.unsentCount === 0) this.wakeReady();
+  }
+
+  private onConnectFailure(error: unknown): void {
+    const failure =
+      error instanceof CliError ? error : new CliError('internal', `reconnecting failed: ${String(error)}`);
+    const description: CloseDescription = {
+      code: failure.code,
+      exitCode: failure.exitCode,
+      message: failure.message,
+      quota: failure.code === 'quota',
+      // Only the first connection's setup timeout is final; a later one may be a passing outage.
+      fatal: failure.code === 'auth' || failure.code === 'usage' || failure.code === 'internal' || isFatalClose(failure.closeCode),
+    };
+    if (description.fatal) {
+      this.fail(description, failure.closeCode, this.generations);
+      return;
+    }
+    this.switchReason = 'connect-failed';
+    this.retry(description.quota ? 'quota' : 'retry', description, failure.closeCode);
+  }
+
+  /** Gives up: error event, session.close, and `closed` rejects with the CliError. */
+  private fail(description: CloseDescription, closeCode: number | undefined, conn: number): void {
+    let message = description.message;
+    if (this.options.config.ephemeralToken) {
+      message += '; note: an ephemeral token created with uses: 1 cannot open a second connection, so this session cannot be resumed with it';
+    }
+    const error = closeError({ ...description, message }, closeCode);
+    this.options.events.emit(
+      { type: 'error', code: error.code, message, ...(closeCode === undefined ? {} : { closeCode }) },
+      conn,
+    );
+    this.finish({ code: closeCode ?? 1006, reason: message, requested: false }, undefined, error);
+  }
+
+  private finish(info: ConnectionClose, generation?: ConnectionGeneration, error?: CliError): void {
+    if (this.state === 'ended') return;
+    this.state = 'ended';
+    clearTimeout(this.timer);
+    this.current = undefined;
+    this.wakeReady();
+    this.options.events.emit({ type: 'session.close', code: info.code, reason: info.reason }, generation?.number ?? this.generations);
+    if (error) this.rejectClosed(error);
+    else this.resolveClosed();
+  }
+
+  private budgetNote(kind: FailureKind): string {
+    const attempts = this.budget.failures - 1;
+    const resume = `continue the conversation later with: live-cli resume ${this.options.id}`;
+    return kind === 'quota'
+      ? `gave up after ${attempts} retries; ${resume}`
+      : `gave up after ${attempts} attempts to reconnect; ${resume}`;
+  }
+
+  private schedule(action: () => void, ms: number): void {
+    clearTimeout(this.timer);
+    this.timer = setTimeout(action, ms);
+  }
+
+  // ---- sending -----------------------------------------------------------------------------------
+
+  private enqueue(kind: ClientMessageKind, payload?: string, mimeType?: string, audioBytes = 0): void {
+    if (this.state === 'closing' || this.state === 'ended') return;
+    this.buffer.add(kind, payload, mimeType, audioBytes);
+    this.drain();
+  }
+
+  /** Sends what waits, in order, as far as the connection and the in-flight window allow. */
+  private drain(): void {
+    while (this.state === 'open') {
+      const message = this.buffer.nextUnsent();
+      if (!message) break;
+      if (message.audioBytes > 0 && this.windowFull()) {
+        this.armReadyTimer();
+        return;
+      }
+      // A failed send means the socket is closing: the close handler takes it from there.
+      if (!this.transmit(message)) return;
+    }
+    if (this.buffer.unsentCount === 0) this.wakeReady();
+  }
+
+  private transmit(message: BufferedMessage): boolean {
+    const generation = this.current;
+    if (!generation) return false;
+    let sent: boolean;
+    switch (message.kind) {
+      case 'audio':
+        sent = generation.sendAudio(message.payload ?? '', message.mimeType ?? 'audio/pcm;rate=16000');
+        break;
+      case 'text':
+        sent = generation.sendText(message.payload ?? '');
+        break;
+      case 'audioStreamEnd':
+        sent = generation.sendAudioStreamEnd();
+        break;
+      case 'activityStart':
+        sent = generation.sendActivityStart();
+        break;
+      case 'activityEnd':
+        sent = generation.sendActivityEnd();
+        break;
+    }
+    if (sent) {
+      this.buffer.markSent(message, performance.now(), generation.number, (this.indexBase ?? 0) + generation.messagesSent);
+    }
+    return sent;
+  }
+
+  /** Audio bytes that may be sent per in-flight window (Gemini API). */
+  private get windowBudget(): number {
+    return Math.max(IN_FLIGHT_AUDIO_MS, 1.25 * this.windowMs) * BYTES_PER_MS;
+  }
+
+  /** Gemini API only: has input faster than real time filled the in-flight window? */
+  private windowFull(): boolean {
+    if (this.exact) return false;
+    return this.buffer.sentSince(performance.now() - this.windowMs) >= this.windowBudget;
+  }
+
+  private armReadyTimer(): void {
+    if (this.readyTimer || this.state !== 'open') return;
+    // Wait until half the budget is free, so that one timer lets a few chunks through.
+    const leaving = this.buffer.sendTimeLeaving(this.windowBudget / 2) ?? performance.now();
+    const wait = Math.max(1, leaving + this.windowMs - performance.now());
+    this.readyTimer = setTimeout(() => {
+      this.readyTimer = undefined;
+      if (this.state !== 'open') return;
+      this.drain();
+      if (this.windowFull()) this.armReadyTimer();
+      else if (this.buffer.unsentCount === 0) this.wakeReady();
+    }, wait);
+  }
+
+  private wakeReady(): void {
+    clearTimeout(this.readyTimer);
+    this.readyTimer = undefined;
+    for (const resolve of this.readyWaiters.splice(0)) resolve();
+  }
+}
+
+/** The in-flight window for a connection whose setup took `setupRoundTripMs`: two round trips. */
+export function inFlightWindow(setupRoundTripMs: number): number {
+  return Math.min(MAX_IN_FLIGHT_WINDOW_MS, Math.max(MIN_IN_FLIGHT_WINDOW_MS, 2 * setupRoundTripMs));
+}
+
+function isFatalClose(code: number | undefined): boolean {
+  return code === 1007 || code === 1008;
+}
+
+function closeCodeOf(error: CliError): { closeCode?: number } {
+  return error.closeCode === undefined ? {} : { closeCode: error.closeCode };
+}
+
+function withNote(error: CliError, note: string): CliError {
+  return new CliError(error.code, `${error.message}; ${note}`, {
+    exitCode: error.exitCode,
+    ...closeCodeOf(error),
+  });
 }
 
 /** Connects, emits `session.open`, and returns the open session. */

@@ -98,6 +98,8 @@ export class SocketGuard {
   /** A setupComplete that arrived before the SDK sent its setup: see `onFrame`. */
   private heldSetupComplete: (() => void) | undefined;
   private closed = false;
+  private setupSentAt: number | undefined;
+  private setupRtt: number | undefined;
 
   constructor(private readonly events: SocketEvents) {}
 
@@ -122,6 +124,11 @@ export class SocketGuard {
 
   get isOpen(): boolean {
     return !this.closed && this.socket?.ws?.readyState === OPEN;
+  }
+
+  /** From sending the setup to receiving setupComplete: one round trip plus the server's delay. */
+  get setupRoundTripMs(): number | undefined {
+    return this.setupRtt;
   }
 
   get hasClosed(): boolean {
@@ -188,6 +195,7 @@ export class SocketGuard {
     }
     if (!this.setupSeen && isObject(message.setupComplete)) {
       this.setupSeen = true;
+      if (this.setupSentAt !== undefined) this.setupRtt = performance.now() - this.setupSentAt;
       // The SDK only needs this one message (to settle connect()); everything else we handle
       // ourselves, so a later bad frame can never reach its unguarded JSON.parse. We hand it the
       // text we already know parses.
@@ -210,6 +218,7 @@ export class SocketGuard {
       send(message);
       if (this.setupSent) return;
       this.setupSent = true;
+      this.setupSentAt = performance.now();
       socket.send = send;
       const held = this.heldSetupComplete;
       this.heldSetupComplete = undefined;

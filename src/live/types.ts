@@ -58,6 +58,10 @@ export interface LiveSessionOptions {
   events: EventStream;
   /** Stable id of this session (registry id); appears in session.open. */
   id: string;
+  /** Reconnect after a lost connection and hand over on goAway (default true). */
+  reconnect?: boolean;
+  /** Random numbers in [0, 1) for the backoff jitter (tests); default Math.random. */
+  random?: () => number;
 }
 
 /**
@@ -78,11 +82,19 @@ export interface LiveSessionHandle {
   sendActivityStart?(): void;
   /** realtimeInput.activityEnd (push-to-talk). */
   sendActivityEnd?(): void;
+  /**
+   * Resolves when more input may be sent; undefined when it may be sent now. A resilient session
+   * holds input back while it replaces a connection, or when input faster than real time fills
+   * its in-flight window. Optional: a caller without it just sends.
+   */
+  whenReady?(): Promise<void> | undefined;
+  /** True while a connection is being replaced or input waits to be sent (optional). */
+  readonly busy?: boolean;
   /** Closes the session on purpose; no error events result. */
   close(): Promise<void>;
   /**
    * Settles when the session ends: resolves on an intentional close, rejects with a CliError when
-   * the connection is lost or closed by the server (exit 4 until the continuity issue retries).
+   * the session is lost for good (a fatal close, or the reconnection budget spent: exit 4; quota: 6).
    */
   readonly closed: Promise<void>;
 }

@@ -13,6 +13,7 @@ const labels: Record<Speaker, string> = { user: 'you', model: 'gemini', thought:
 export function createTextConsumer(out: LineWriter, err: LineWriter): (event: LiveEvent) => void {
   let speaker: Speaker | undefined;
   let lineOpen = false;
+  const status = createStatusConsumer(err);
 
   const endLine = (): void => {
     if (lineOpen) out.write('\n');
@@ -59,7 +60,9 @@ export function createTextConsumer(out: LineWriter, err: LineWriter): (event: Li
         err.write(`live-cli: the model called tool "${event.name}", which live-cli does not provide; it was told so.\n`);
         break;
       case 'goaway':
-        err.write(`live-cli: the server will end this connection in ${(event.timeLeftMs / 1000).toFixed(1)} s (goAway).\n`);
+      case 'reconnecting':
+      case 'resumed':
+        status(event);
         break;
       case 'error':
         endLine();
@@ -71,5 +74,44 @@ export function createTextConsumer(out: LineWriter, err: LineWriter): (event: Li
       default:
         break;
     }
+  };
+}
+
+/** One stderr line for each connection change: goAway countdown, reconnect attempts, resumption. */
+export function statusLine(event: LiveEvent): string | undefined {
+  switch (event.type) {
+    case 'goaway':
+      return `live-cli: the server will end connection ${event.conn} in ${(event.timeLeftMs / 1000).toFixed(1)} s (goAway); handing over to a new connection`;
+    case 'reconnecting': {
+      const why =
+        event.reason === 'goaway'
+          ? 'handing over after goAway'
+          : event.reason === 'quota'
+            ? 'rate limited'
+            : event.reason === 'connect-failed'
+              ? 'the reconnect failed'
+              : 'the connection was lost';
+      const code = event.closeCode === undefined ? '' : ` (close ${event.closeCode})`;
+      return `live-cli: ${why}${code}; reconnecting (attempt ${event.attempt})`;
+    }
+    case 'resumed': {
+      const replayed = event.replayedBytes > 0 || event.replayedTurns > 0
+        ? `, re-sent ${(event.replayedBytes / 32).toFixed(0)} ms of audio and ${event.replayedTurns} text turn${event.replayedTurns === 1 ? '' : 's'}`
+        : '';
+      return `live-cli: resumed on connection ${event.conn} after ${event.gapMs} ms${replayed}`;
+    }
+    default:
+      return undefined;
+  }
+}
+
+/**
+ * The status lines alone, for `--json` runs: stdout carries the same events as NDJSON, and a person
+ * watching stderr still sees the countdown and the reconnects.
+ */
+export function createStatusConsumer(err: LineWriter): (event: LiveEvent) => void {
+  return (event) => {
+    const line = statusLine(event);
+    if (line) err.write(`${line}\n`);
   };
 }

@@ -48,7 +48,7 @@ describe('the API key never leaks', () => {
     expect(results[1]?.stderr).not.toContain(SECRET_KEY);
   });
 
-  it('in failing runs: rejected key, setup timeout, refused connection, bad frame and drop', async () => {
+  it('in failing and recovering runs: rejected key, setup timeout, refused connection, a bad frame and a drop (reconnected)', async () => {
     const results = await Promise.all([
       runCli(['chat', '--endpoint', rejecting.url, ...text, '--text', 'hi'], { env: env({ GEMINI_API_KEY: SECRET_KEY }) }),
       runCli(['chat', '--endpoint', silent.url, ...text, '--text', 'hi', '--connect-timeout', '1'], { env: env({ GEMINI_API_KEY: SECRET_KEY }) }),
@@ -56,7 +56,7 @@ describe('the API key never leaks', () => {
       runCli(['chat', '--endpoint', faulty.url, ...text, '--text', 'one', '--text', 'two'], { env: env({ GEMINI_API_KEY: SECRET_KEY }) }),
       runCli(['chat', '--endpoint', rejecting.url, '--vertex', ...text, '--text', 'hi'], { env: env({ GOOGLE_API_KEY: SECRET_KEY }) }),
     ]);
-    expect(results.map((r) => r.code)).toEqual([3, 4, 4, 4, 3]);
+    expect(results.map((r) => r.code)).toEqual([3, 4, 4, 0, 3]);
   });
 
   it('in every file written: simulator reports, WAV output, state directory', async () => {

@@ -140,26 +140,37 @@ describe('openLiveSession', () => {
     expect(types(events)).toEqual(['session.open', 'session.close']);
   });
 
-  it('rejects closed (exit 4) when the service closes an established session', async () => {
-    const { session, events, fake } = await open((connection, message) => {
+  it('reconnects after the service closes an established session and re-sends the unanswered text turn', async () => {
+    const { session, events, server } = await open((connection, message) => {
       if (!('clientContent' in message)) return;
-      connection.sendJson({ serverContent: { modelTurn: { parts: [{ text: 'half a rep' }] } } });
-      connection.socket.close(1011, 'Deadline expired before operation could complete.');
+      if (server.connections.indexOf(connection) === 0) {
+        connection.sendJson({ serverContent: { modelTurn: { parts: [{ text: 'half a rep' }] } } });
+        connection.socket.close(1011, 'Deadline expired before operation could complete.');
+      } else {
+        reply(connection, 'whole answer');
+      }
     });
     session.sendText('go');
-    const error = await session.closed.then(
-      () => undefined,
-      (reason: unknown) => reason,
-    );
-    expect(error).toBeInstanceOf(CliError);
-    expect((error as CliError).exitCode).toBe(4);
-    expect((error as CliError).closeCode).toBe(1011);
-    expect((error as CliError).message).toMatch(/Deadline expired.*automatic reconnection is not available yet/);
-    expect(types(events)).toEqual(['session.open', 'text', 'turn.complete', 'session.close', 'error']);
-    expect(events[2]).toMatchObject({ reason: 'connection-lost' });
-    expect(events[3]).toMatchObject({ code: 1011, reason: 'Deadline expired before operation could complete.' });
-    expect(events[4]).toMatchObject({ code: 'protocol', closeCode: 1011 });
-    expect(fake.received).toHaveLength(2);
+    await waitFor(() => events.filter((event) => event.type === 'turn.complete').length === 2);
+    expect(types(events)).toEqual([
+      'session.open',
+      'text',
+      'turn.complete',
+      'reconnecting',
+      'session.open',
+      'resumed',
+      'text',
+      'usage',
+      'turn.complete',
+    ]);
+    expect(events[2]).toMatchObject({ reason: 'connection-lost', conn: 1 });
+    expect(events[3]).toMatchObject({ attempt: 1, reason: 'connection-lost', closeCode: 1011 });
+    // No handle was ever issued: the new connection starts afresh and gets the turn again.
+    expect(events[4]).toMatchObject({ conn: 2, resumed: false });
+    expect(events[5]).toMatchObject({ conn: 2, replayedTurns: 1, replayedBytes: 0 });
+    const second = await server.connection(1);
+    expect(second.received[1]).toEqual({ clientContent: { turns: [{ role: 'user', parts: [{ text: 'go' }] }], turnComplete: true } });
+    expect(session.conn).toBe(2);
   });
 
   it('makes a mid-session 1008 about the key fatal with exit 3 and no reconnect note', async () => {
@@ -171,13 +182,77 @@ describe('openLiveSession', () => {
     expect(error.message).not.toContain(KEY);
   });
 
-  it('counts a dropped socket (no close frame) as a lost connection', async () => {
-    const { session, fake, events } = await open();
+  it('after a dropped socket resumes with the newest handle, replaying only what the handle may not cover', async () => {
+    const { session, events, server, fake } = await open((connection, message) => {
+      if ('clientContent' in message) {
+        reply(connection, 'answered');
+        connection.sendJson({ sessionResumptionUpdate: { newHandle: `h-${server.connections.indexOf(connection) + 1}`, resumable: true } });
+      }
+    });
+    session.sendText('first');
+    await waitFor(() => events.some((event) => event.type === 'resumption'));
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    const data = Buffer.alloc(640, 1);
+    session.sendAudio({ data, sampleRate: 16_000, channels: 1 });
+    await waitFor(() => fake.received.length === 3);
     fake.socket.terminate();
+    await waitFor(() => events.some((event) => event.type === 'resumed'));
+    const second = await server.connection(1);
+    expect(second.received[0]).toMatchObject({ setup: { sessionResumption: { handle: 'h-1' } } });
+    await waitFor(() => second.received.length === 2);
+    // The answered text turn is never re-sent; the audio sent after the handle is.
+    expect(second.received[1]).toEqual({ realtimeInput: { audio: { data: data.toString('base64'), mimeType: 'audio/pcm;rate=16000' } } });
+    expect(events.find((event) => event.type === 'reconnecting')).toMatchObject({ attempt: 1, closeCode: 1006, conn: 1 });
+    expect(events.find((event) => event.type === 'resumed')).toMatchObject({ conn: 2, replayedBytes: 640, replayedTurns: 0, inFlightBytes: 0 });
+    expect(events.find((event) => event.type === 'session.open' && event.conn === 2)).toMatchObject({ resumed: true });
+  });
+
+  it('a rejected handle on resume is final: exit 4, a plain sentence, session.close', async () => {
+    const { session, events, server, fake } = await open((connection, message) => {
+      if ('clientContent' in message) connection.sendJson({ sessionResumptionUpdate: { newHandle: 'h-old', resumable: true } });
+    });
+    const refuse = (connection: { socket: { close(code: number, reason: string): void } }): void =>
+      connection.socket.close(1008, 'session not found');
+    session.sendText('x');
+    await waitFor(() => events.some((event) => event.type === 'resumption'));
+    // The second connection refuses the handle during setup.
+    const next = server.connection(1).then(refuse);
+    fake.socket.terminate();
+    await next;
     const error = (await session.closed.catch((reason: unknown) => reason)) as CliError;
-    expect(error.closeCode).toBe(1006);
     expect(error.exitCode).toBe(4);
-    expect(events.at(-1)).toMatchObject({ type: 'error', closeCode: 1006 });
+    expect(error.closeCode).toBe(1008);
+    expect(error.message).toMatch(/refused the resumption handle/);
+    expect(types(events).slice(-2)).toEqual(['error', 'session.close']);
+  });
+
+  it('hands over on goAway: closes the old connection before opening the next with the newest handle, and buffers input meanwhile', async () => {
+    let oldClosedBeforeNewSetup: boolean | undefined;
+    const { session, events, server, fake } = await open((connection, message) => {
+      if ('clientContent' in message && server.connections.indexOf(connection) === 0) {
+        reply(connection, 'ok');
+        connection.sendJson({ sessionResumptionUpdate: { newHandle: 'h-go', resumable: true } });
+        connection.sendJson({ goAway: { timeLeft: '5s' } });
+      }
+    });
+    void server.connection(1).then((second) => {
+      oldClosedBeforeNewSetup = fake.socket.readyState !== fake.socket.OPEN && second.received.length === 0;
+    });
+    session.sendText('hello');
+    await waitFor(() => events.some((event) => event.type === 'reconnecting'));
+    session.sendText('during the switch');
+    await waitFor(() => events.some((event) => event.type === 'resumed'));
+    const second = await server.connection(1);
+    await waitFor(() => second.received.length === 2);
+    expect(oldClosedBeforeNewSetup).toBe(true);
+    expect(second.received[0]).toMatchObject({ setup: { sessionResumption: { handle: 'h-go' } } });
+    expect(second.received[1]).toMatchObject({ clientContent: { turns: [{ parts: [{ text: 'during the switch' }] }] } });
+    expect(events.find((event) => event.type === 'reconnecting')).toMatchObject({ reason: 'goaway', conn: 1 });
+    expect(events.find((event) => event.type === 'resumed')).toMatchObject({ conn: 2, replayedTurns: 0 });
+    // Late frames of the replaced connection never become events.
+    fake.sendJson({ serverContent: { modelTurn: { parts: [{ text: 'stale' }] } } });
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    expect(events.some((event) => event.type === 'text' && event.text === 'stale')).toBe(false);
   });
 
   it('maps audio replies with their PCM, transcripts, usage by modality and resumption', async () => {
@@ -207,7 +282,7 @@ describe('openLiveSession', () => {
     );
     session.sendText('say hello');
     await waitFor(() => events.some((event) => event.type === 'goaway'));
-    expect(types(events)).toEqual([
+    expect(types(events).slice(0, 10)).toEqual([
       'session.open',
       'resumption',
       'audio',
@@ -217,6 +292,8 @@ describe('openLiveSession', () => {
       'usage',
       'turn.complete',
       'goaway',
+      // Nothing is under way: the handoff to a new connection starts at once.
+      'reconnecting',
     ]);
     const audio = events[2] as LiveEvent & { pcm?: Buffer };
     expect(audio).toMatchObject({ bytes: 4_800, sampleRate: 24_000, ms: 100 });

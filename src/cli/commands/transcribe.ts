@@ -1,0 +1,206 @@
+import { CliError, ExitCode } from '../../core/errors.js';
+import { EventStream } from '../../core/events.js';
+import { newSessionId } from '../../core/session-id.js';
+import type { AudioSource } from '../../audio/sources/types.js';
+import { createNdjsonConsumer } from '../../output/ndjson.js';
+import type { LiveConfig, RawLiveOptions } from '../../live/types.js';
+import { OrderedOutput } from '../../transcribe/ordered-output.js';
+import { PartialFile } from '../../transcribe/partial-file.js';
+import { progressSnapshot, type FileProgress } from '../../transcribe/progress.js';
+import { formatSegmentLine } from '../../transcribe/segments.js';
+import { chooseModality, transcribeDefaults } from '../../transcribe/config.js';
+import { transcribeFile } from '../../transcribe/transcribe-file.js';
+import { openInputSource, type AudioInputFlags } from '../audio-input.js';
+import { parseSeconds } from '../options.js';
+import { exitCodeForSignal, type Runtime } from '../runtime.js';
+import { startSimFromFlag, type SimHandle } from '../sim-flag.js';
+import { toCliError } from './chat.js';
+
+export interface TranscribeFlags extends RawLiveOptions, Omit<AudioInputFlags, 'input'> {
+  out?: string;
+  timestamps?: boolean;
+  concurrency?: string;
+  timeout?: string;
+  sim?: boolean | string;
+  json?: boolean;
+  color?: boolean;
+}
+
+/** When the audio's duration is unknown (stdin) and no --timeout: this long after the stream ends. */
+const AFTER_END_TIMEOUT_MS = 120_000;
+
+function parseConcurrency(value: string | undefined): number {
+  const n = Number(value ?? '2');
+  if (!Number.isInteger(n) || n < 1) throw new CliError('usage', `--concurrency must be a whole number of at least 1, got "${value}"`);
+  return n;
+}
+
+/** The inputs as given; none with piped stdin means stdin. */
+function resolveInputs(inputs: readonly string[]): string[] {
+  if (inputs.length === 0) {
+    if (process.stdin.isTTY) {
+      throw new CliError('usage', 'transcribe needs audio: name a WAV or raw PCM file, or pipe audio in (… | live-cli transcribe -)');
+    }
+    return ['-'];
+  }
+  if (inputs.filter((input) => input === '-').length > 1) throw new CliError('usage', 'stdin (-) can be named only once');
+  return [...inputs];
+}
+
+/**
+ * `live-cli transcribe [FILE…|-]`: each input through its own session (`--concurrency` at once),
+ * plain text per segment on stdout in input order (or `--out FILE`), or NDJSON with `--json`.
+ * Exits with the highest code among the files. Transcribe sessions are not recorded in the registry.
+ */
+export async function runTranscribe(args: readonly string[], flags: TranscribeFlags, runtime: Runtime): Promise<number> {
+  let bar: import('../../ui/progress.js').ProgressHandle | undefined;
+  // With the bar drawn, messages go above it rather than through it.
+  const warn = (message: string): void => (bar ? bar.writeNote(`live-cli: ${message}\n`) : runtime.stderr.write(`live-cli: ${message}\n`));
+  const events = new EventStream();
+  if (flags.json) events.on(createNdjsonConsumer(runtime.stdout));
+  let sim: SimHandle | undefined;
+  let partial: PartialFile | undefined;
+  let codes: number[] = [];
+  try {
+    const inputs = resolveInputs(args);
+    const concurrency = parseConcurrency(flags.concurrency);
+    const timeoutMs = flags.timeout === undefined ? undefined : parseSeconds('--timeout', flags.timeout, 0) * 1000;
+    if (flags.sim !== undefined && flags.sim !== false && flags.endpoint) {
+      throw new CliError('usage', '--sim starts its own simulator and cannot be combined with --endpoint; drop one of them');
+    }
+    const config = await resolveTranscribeConfig(flags, flags.sim !== undefined && flags.sim !== false, warn, async () => {
+      sim = await startSimFromFlag(flags.sim as true | string);
+      return sim.url;
+    });
+    if (flags.out !== undefined) partial = new PartialFile(flags.out);
+    const progress: FileProgress[] = inputs.map(() => ({ sentMs: 0, done: false }));
+    // A terminal of unknown width (0 columns) would wrap the bar a character a line: no bar there.
+    bar = process.stderr.isTTY && (process.stderr.columns ?? 0) > 0 && !flags.json ? await startProgress(progress) : undefined;
+    const toStdout = (text: string): void => {
+      // stdout on the bar's terminal: the bar steps aside so it does not overwrite the line.
+      if (bar && process.stdout.isTTY) bar.writeText(text);
+      else runtime.stdout.write(text);
+    };
+    const sinkText = partial ? (text: string) => partial?.write(text) : toStdout;
+    const writeText = flags.json && !partial ? () => undefined : sinkText;
+    const ordered = new OrderedOutput(inputs.length, writeText);
+    const multi = inputs.length > 1;
+    codes = inputs.map(() => ExitCode.ok);
+    const runOne = async (index: number): Promise<void> => {
+      const input = inputs[index] ?? '-';
+      const file = progress[index] as FileProgress;
+      const name = input === '-' ? 'stdin' : input;
+      if (multi) ordered.push(index, `==> ${name} <==\n`);
+      let source: AudioSource | undefined;
+      try {
+        source = await openInputSource({ ...flags, input }, 'fast');
+        if (!source) throw new CliError('usage', `cannot transcribe "${input}"`);
+        if (source.durationMs !== undefined) file.totalMs = source.durationMs;
+        await transcribeFile({
+          source,
+          openSession: (sessionEvents) => openSession(config, sessionEvents),
+          out: events,
+          ...(multi ? { file: input } : {}),
+          onSegment: (segment) => ordered.push(index, formatSegmentLine(segment, flags.timestamps === true)),
+          onProgress: (sentMs) => (file.sentMs = sentMs),
+          ...(timeoutMs !== undefined
+            ? { timeoutMs }
+            : source.durationMs !== undefined
+              ? { timeoutMs: source.durationMs + AFTER_END_TIMEOUT_MS }
+              : { afterEndTimeoutMs: AFTER_END_TIMEOUT_MS }),
+          signal: runtime.shutdown.signal,
+        });
+      } catch (error) {
+        await source?.stop().catch(() => undefined);
+        if (runtime.shutdown.signal.aborted) return;
+        const cliError = toCliError(error);
+        codes[index] = cliError.exitCode;
+        const message = cliError.message.includes(name) ? cliError.message : `${name}: ${cliError.message}`;
+        events.emit({ type: 'error', code: cliError.code, message, ...(cliError.closeCode ? { closeCode: cliError.closeCode } : {}), ...(multi ? { file: input } : {}) });
+        warn(message);
+      } finally {
+        file.done = true;
+        ordered.finish(index);
+      }
+    };
+    await runPool(inputs.length, concurrency, runOne);
+    bar?.stop();
+    bar = undefined;
+  } catch (error) {
+    const cliError = toCliError(error);
+    codes = [...codes, cliError.exitCode];
+    if (flags.json) events.emit({ type: 'error', code: cliError.code, message: cliError.message });
+    warn(cliError.message);
+  } finally {
+    const code = Math.max(ExitCode.ok, ...codes);
+    try {
+      partial?.close(code === ExitCode.ok && !runtime.shutdown.signal.aborted);
+    } catch (error) {
+      warn(`cannot finish --out ${flags.out}: ${(error as Error).message}`);
+      codes.push(ExitCode.usage);
+    }
+    await sim?.close();
+  }
+  if (runtime.signal) return exitCodeForSignal(runtime.signal);
+  if (runtime.stdout.broken) return ExitCode.ok;
+  return Math.max(ExitCode.ok, ...codes);
+}
+
+/**
+ * `--sim FILE`: commander gives an optional option value the next word, so `transcribe --sim a.wav`
+ * would make `a.wav` the simulator's options. Options are only taken from `--sim=OPTIONS`; a value
+ * after a bare `--sim` is a file, put back in its place among the others.
+ */
+export function reclaimSimValue(files: readonly string[], flags: TranscribeFlags, rawArgs: readonly string[]): string[] {
+  const at = rawArgs.indexOf('--sim');
+  if (typeof flags.sim !== 'string' || at === -1 || rawArgs[at + 1] !== flags.sim) return [...files];
+  const value = flags.sim;
+  flags.sim = true;
+  const before = rawArgs.slice(0, at);
+  let position = 0;
+  while (position < files.length && before.includes(files[position] as string)) position++;
+  return [...files.slice(0, position), value, ...files.slice(position)];
+}
+
+/** Runs `task(0..count-1)` with at most `limit` at once, started in order. */
+async function runPool(count: number, limit: number, task: (index: number) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < count) await task(next++);
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, count) }, worker));
+}
+
+/** The Ink bar on a terminal's stderr; Ink is loaded only here. */
+async function startProgress(files: FileProgress[]): Promise<import('../../ui/progress.js').ProgressHandle> {
+  const { startProgressBar } = await import('../../ui/progress.js');
+  const started = performance.now();
+  return startProgressBar(process.stderr, process.stdout, () => progressSnapshot(files, performance.now() - started));
+}
+
+async function resolveTranscribeConfig(
+  flags: TranscribeFlags,
+  useSim: boolean,
+  warn: (message: string) => void,
+  startSim: () => Promise<string>,
+): Promise<LiveConfig> {
+  const { resolveLiveConfig, loadConfigFile } = await import('../../live/config.js');
+  const { lookupModel } = await import('../../live/models.js');
+  const fileConfig = loadConfigFile(process.env);
+  const raw = transcribeDefaults(flags, process.env, fileConfig);
+  const endpoint = useSim ? await startSim() : undefined;
+  const resolveOptions = { sim: useSim, ...(endpoint ? { endpoint } : {}) };
+  // The model decides the modality: resolve once to learn it, then with the modality chosen.
+  const probe = resolveLiveConfig({ ...raw, modality: flags.modality ?? 'audio' }, process.env, fileConfig, resolveOptions);
+  raw.modality = chooseModality(flags.modality, lookupModel(probe.config.model).textOutput);
+  const { config, warnings } = resolveLiveConfig(raw, process.env, fileConfig, resolveOptions);
+  for (const warning of warnings) warn(`warning: ${warning}`);
+  // The reply is never used: no transcription of it (a spoken reply's audio is dropped unplayed).
+  config.outputTranscription = false;
+  return config;
+}
+
+async function openSession(config: LiveConfig, events: EventStream) {
+  const { openLiveSession } = await import('../../live/session.js');
+  return openLiveSession({ config, events, id: newSessionId() });
+}
