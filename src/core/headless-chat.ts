@@ -34,7 +34,7 @@ export async function runHeadlessChat(options: HeadlessChatOptions): Promise<voi
   // connection rejects with its CliError.
   const sessionEnded = session.closed.then(() => 'closed' as const);
   sessionEnded.catch(() => undefined);
-  const tracker = new ReplyTracker(events);
+  const tracker = new ReplyTracker(events, options.settleMs ?? 1500);
   try {
     const work: Array<Promise<unknown>> = [runTextTurns(options, sessionEnded)];
     if (options.audio) work.push(runAudio(options, options.audio, tracker, sessionEnded));
@@ -73,7 +73,7 @@ async function runAudio(
   if (signal.aborted) return;
   tracker.touch();
   const busy = (): boolean => session.busy === true;
-  const settled = await Promise.race([tracker.settled(options.settleMs ?? 1500, turnTimeoutMs, signal, busy), sessionEnded]);
+  const settled = await Promise.race([tracker.settled(turnTimeoutMs, signal, busy), sessionEnded]);
   if (settled === false && tracker.pending) {
     throw new CliError(
       'timeout',

@@ -3,7 +3,7 @@ import { CliError } from '../core/errors.js';
 import { EventStream, type LiveEvent } from '../core/events.js';
 import type { AudioSource } from '../audio/sources/types.js';
 import type { LiveSessionHandle } from '../live/types.js';
-import { CompletionTracker, DEFAULT_COMPLETION, type CompletionTiming } from './completion.js';
+import { CompletionTracker, DEFAULT_COMPLETION, type CompletionTiming } from '../core/completion.js';
 import { TranscriptCollector, type TranscriptSegment } from './segments.js';
 
 /** 16 kHz s16le mono: bytes per ms of audio sent. */

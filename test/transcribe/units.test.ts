@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { LiveEvent } from '../../src/core/events.js';
-import { CompletionTracker } from '../../src/transcribe/completion.js';
+import { CompletionTracker } from '../../src/core/completion.js';
 import { chooseModality, transcribeDefaults, TRANSCRIBE_MODEL } from '../../src/transcribe/config.js';
 import { OrderedOutput } from '../../src/transcribe/ordered-output.js';
 import { PartialFile } from '../../src/transcribe/partial-file.js';

@@ -1,4 +1,4 @@
-import type { LiveEvent } from '../core/events.js';
+import type { LiveEvent } from './events.js';
 
 export interface CompletionTiming {
   /** Nothing owed and this long quiet: done (default 1500 ms). */
@@ -12,7 +12,8 @@ export const DEFAULT_COMPLETION: CompletionTiming = { settleMs: 1_500, quietMs: 
 export type CompletionState = 'waiting' | 'done';
 
 /**
- * Knows when a transcription is complete once `audioStreamEnd` has gone out: the last input
+ * Knows when the replies to an audio input are over once `audioStreamEnd` has gone out (a
+ * transcription, or the audio turn of a headless chat): the last input
  * transcription has arrived and the model's turn that answers it has ended (then a short quiet
  * period), or, failing that, nothing at all has arrived for a longer quiet period. Pure: events
  * and the clock are fed in, so tests drive it without timers.
