@@ -8,18 +8,13 @@ export function collect(value: string, previous: string[] | undefined): string[]
 
 /** The options `chat` and `resume` share (contract: "Common options"). */
 export function addSessionOptions(command: Command): Command {
-  return command
+  command
     .option('--model <name>', 'Live model (env LIVE_CLI_MODEL; default gemini-2.5-flash-native-audio-preview-12-2025)')
     .addOption(new Option('--modality <modality>', 'reply modality').choices(['audio', 'text']))
     .option('--voice <name>', 'prebuilt voice, e.g. Kore, Puck, Charon')
     .option('--system <text|@file>', 'system instruction, inline or @FILE')
-    .option('--temperature <t>', 'sampling temperature, 0–2')
-    .option('--endpoint <url>', 'API base URL (env LIVE_CLI_ENDPOINT), e.g. http://127.0.0.1:8080 for `live-cli sim`')
-    .option('--api-version <version>', 'API version (default v1beta; v1alpha for ephemeral tokens)')
-    .option('--vertex', 'use Vertex AI (express mode with an API key, or --project/--location with ADC)')
-    .option('--project <id>', 'Google Cloud project (Vertex)')
-    .option('--location <region>', 'Google Cloud location (Vertex)')
-    .option('--connect-timeout <seconds>', 'give up connecting after this long', '15')
+    .option('--temperature <t>', 'sampling temperature, 0–2');
+  return addConnectionOptions(command)
     .option('--compression <trigger[:target]|off>', 'context window compression (default for audio 25600:12800)')
     .option('--sim [options]', 'start an in-process simulator and use it (no API key needed), e.g. --sim=go-away-every=20,seed=3')
     .option('--json', 'NDJSON events on stdout (docs/events.md)')
@@ -60,7 +55,7 @@ export function addAudioOptions(command: Command): Command {
  * and the transcribe-only ones). Files are streamed as fast as possible unless `--pace realtime`.
  */
 export function addTranscribeOptions(command: Command): Command {
-  return command
+  command
     .option('--out <file>', 'write the transcript to FILE (FILE.partial while it runs, renamed on success)')
     .option('--timestamps', 'start each line with its audio offsets, [mm:ss.cc → mm:ss.cc]')
     .option('--concurrency <n>', 'files transcribed at once, each its own session', '2')
@@ -71,15 +66,21 @@ export function addTranscribeOptions(command: Command): Command {
     .addOption(new Option('--encoding <encoding>', 'raw PCM input encoding (default s16le)').choices(['s16le', 'f32le']))
     .option('--model <name>', 'Live model (env LIVE_CLI_MODEL; transcribe default gemini-live-2.5-flash-preview)')
     .addOption(new Option('--modality <modality>', 'reply modality (default text when the model allows it, else audio; the reply is discarded)').choices(['audio', 'text']))
-    .option('--system <text|@file>', 'system instruction (default: transcribe only, reply with nothing)')
+    .option('--system <text|@file>', 'system instruction (default: transcribe only, reply with nothing)');
+  return addConnectionOptions(command)
+    .option('--compression <trigger[:target]|off>', 'context window compression (transcribe default 25600:12800)')
+    .option('--sim [options]', 'start an in-process simulator and use it (no API key needed), e.g. --sim=report=sim.ndjson')
+    .option('--json', 'NDJSON events on stdout: transcript.input pieces with offsetMs, one transcript.done per file')
+    .option('--no-color', 'no colours (also NO_COLOR)');
+}
+
+/** Where and how to connect: the same for every command that opens a Live session. */
+function addConnectionOptions(command: Command): Command {
+  return command
     .option('--endpoint <url>', 'API base URL (env LIVE_CLI_ENDPOINT), e.g. http://127.0.0.1:8080 for `live-cli sim`')
     .option('--api-version <version>', 'API version (default v1beta; v1alpha for ephemeral tokens)')
     .option('--vertex', 'use Vertex AI (express mode with an API key, or --project/--location with ADC)')
     .option('--project <id>', 'Google Cloud project (Vertex)')
     .option('--location <region>', 'Google Cloud location (Vertex)')
-    .option('--connect-timeout <seconds>', 'give up connecting after this long', '15')
-    .option('--compression <trigger[:target]|off>', 'context window compression (transcribe default 25600:12800)')
-    .option('--sim [options]', 'start an in-process simulator and use it (no API key needed), e.g. --sim=report=sim.ndjson')
-    .option('--json', 'NDJSON events on stdout: transcript.input pieces with offsetMs, one transcript.done per file')
-    .option('--no-color', 'no colours (also NO_COLOR)');
+    .option('--connect-timeout <seconds>', 'give up connecting after this long', '15');
 }
