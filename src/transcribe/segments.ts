@@ -17,6 +17,12 @@ export class TranscriptCollector {
   private readonly done: TranscriptSegment[] = [];
   private open: TranscriptSegment | undefined;
   private all = '';
+  /** What the server's newest handle covers: the open segment, the text and the closed segments as of then. */
+  private kept: { open: TranscriptSegment | undefined; allLength: number; doneCount: number } = {
+    open: undefined,
+    allLength: 0,
+    doneCount: 0,
+  };
 
   /** Adds one piece heard at `offsetMs` of the audio. */
   addPiece(text: string, offsetMs: number): void {
@@ -25,6 +31,27 @@ export class TranscriptCollector {
     else {
       this.open.text += text;
       this.open.endMs = Math.max(this.open.endMs, offsetMs);
+    }
+  }
+
+  /** A resumption handle arrived: the server keeps its state as of now. */
+  checkpoint(): void {
+    this.kept = { open: this.open ? { ...this.open } : undefined, allLength: this.all.length, doneCount: this.done.length };
+  }
+
+  /**
+   * The session was resumed from the newest handle: the server rolled back to it and transcribes
+   * again the audio it had not kept, so pieces of the open segment that came after the handle
+   * would be doubled at the seam. They are dropped (segments already closed stay as delivered).
+   */
+  rollback(): void {
+    if (this.done.length === this.kept.doneCount) {
+      this.all = this.all.slice(0, this.kept.allLength);
+      this.open = this.kept.open ? { ...this.kept.open } : undefined;
+    } else if (this.open) {
+      // A segment closed after the handle and was delivered; only the open one is taken back.
+      this.all = this.all.slice(0, this.all.length - this.open.text.length);
+      this.open = undefined;
     }
   }
 

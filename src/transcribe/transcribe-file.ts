@@ -74,6 +74,15 @@ export async function transcribeFile(options: TranscribeFileOptions): Promise<Fi
         out.emit({ ...event, ...tag });
         deliver(collector.boundary());
         return;
+      case 'resumption':
+        if (event.resumable) collector.checkpoint();
+        out.emit({ ...event, ...tag });
+        return;
+      case 'resumed':
+        // The server went back to the handle and transcribes the unkept audio again.
+        collector.rollback();
+        out.emit({ ...event, ...tag });
+        return;
       default:
         out.emit({ ...event, ...tag });
     }

@@ -129,3 +129,35 @@ describe('progress and --out', () => {
     expect(readFileSync(join(dir, 'bad.txt.partial'), 'utf8')).toBe('half\n');
   });
 });
+
+describe('TranscriptCollector across a resumption', () => {
+  it('drops the pieces of the open segment that came after the handle the session resumed from', () => {
+    const collector = new TranscriptCollector();
+    collector.addPiece('[speech #1 @0.00s 1.00s]', 0);
+    collector.boundary();
+    collector.checkpoint();
+    collector.addPiece(' [speech #2 @5.00s', 5000);
+    collector.rollback(); // the server transcribes the unkept audio again
+    collector.addPiece(' [speech #2 @5.00s', 5100);
+    collector.addPiece(' 1.00s]', 6000);
+    expect(collector.finish().map((s) => s.text)).toEqual(['[speech #1 @0.00s 1.00s]', ' [speech #2 @5.00s 1.00s]']);
+    expect(collector.text).toBe('[speech #1 @0.00s 1.00s] [speech #2 @5.00s 1.00s]');
+  });
+
+  it('keeps what the handle covers, and segments already delivered', () => {
+    const collector = new TranscriptCollector();
+    collector.addPiece('a', 0);
+    collector.checkpoint(); // the handle covers "a" of the open segment
+    collector.addPiece('b', 10);
+    collector.rollback();
+    collector.addPiece('b', 20);
+    collector.boundary();
+    collector.checkpoint();
+    collector.addPiece('c', 30);
+    collector.boundary(); // delivered before the drop: stays
+    collector.addPiece('d', 40);
+    collector.rollback();
+    expect(collector.finish().map((s) => s.text)).toEqual(['ab', 'c']);
+    expect(collector.text).toBe('abc');
+  });
+});
