@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { registerSecret } from '../../src/core/redact.js';
 import { closeError, describeClose, describeNetworkError, describeSetupTimeout } from '../../src/live/close-codes.js';
 
-const KEY = 'AIzaSyTEST-close-codes-key-000111222';
+const KEY = 'fake-close-codes-key-000111222';
 registerSecret(KEY);
 
 describe('describeClose', () => {

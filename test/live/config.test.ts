@@ -13,8 +13,8 @@ import {
 } from '../../src/live/config.js';
 import type { RawLiveOptions } from '../../src/live/types.js';
 
-const GEMINI = 'AIzaSyTEST-gemini-key-aaaaaaaaaaaaaaaa';
-const GOOGLE = 'AIzaSyTEST-google-key-bbbbbbbbbbbbbbbb';
+const GEMINI = 'fake-gemini-key-aaaaaaaaaaaaaaaa';
+const GOOGLE = 'fake-google-key-bbbbbbbbbbbbbbbb';
 const KEY_ENV = { GEMINI_API_KEY: GEMINI };
 
 let dir: string;

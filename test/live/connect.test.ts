@@ -6,7 +6,7 @@ import { connectLive } from '../../src/live/connect.js';
 import type { LiveConfig, RawLiveOptions } from '../../src/live/types.js';
 import { type FakeServer, answerSetup, startFakeServer, waitFor } from './fake-live-server.js';
 
-const KEY = 'AIzaSyTEST-connect-key-0123456789abcdef';
+const KEY = 'fake-connect-key-0123456789abcdef';
 
 function configFor(endpoint: string, flags: RawLiveOptions = {}, env: Record<string, string> = {}): LiveConfig {
   return resolveLiveConfig({ endpoint, ...flags }, { GEMINI_API_KEY: KEY, ...env }, {}).config;
@@ -206,7 +206,7 @@ describe('connectLive', () => {
   it('ignores GOOGLE_GEMINI_BASE_URL and other SDK env variables', async () => {
     server = await startFakeServer();
     vi.stubEnv('GOOGLE_GEMINI_BASE_URL', 'http://127.0.0.1:1');
-    vi.stubEnv('GOOGLE_API_KEY', 'AIzaSy-env-key-the-sdk-must-not-use');
+    vi.stubEnv('GOOGLE_API_KEY', 'fake-env-key-the-sdk-must-not-use');
     vi.spyOn(console, 'warn').mockImplementation(() => undefined);
     try {
       const connection = await connectLive(configFor(server.endpoint));

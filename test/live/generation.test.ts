@@ -4,7 +4,7 @@ import { resolveLiveConfig } from '../../src/live/config.js';
 import { ConnectionGeneration } from '../../src/live/generation.js';
 import { type FakeServer, startFakeServer, waitFor } from './fake-live-server.js';
 
-const KEY = 'AIzaSyTEST-generation-key-13579';
+const KEY = 'fake-generation-key-13579';
 
 let server: FakeServer | undefined;
 afterEach(async () => {

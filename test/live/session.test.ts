@@ -6,7 +6,7 @@ import { openLiveSession } from '../../src/live/session.js';
 import type { LiveSessionHandle, RawLiveOptions } from '../../src/live/types.js';
 import { type FakeConnection, type FakeServer, answerSetup, startFakeServer, waitFor } from './fake-live-server.js';
 
-const KEY = 'AIzaSyTEST-session-key-9876543210fedcba';
+const KEY = 'fake-session-key-9876543210fedcba';
 
 type Script = (connection: FakeConnection, message: Record<string, unknown>) => void;
 

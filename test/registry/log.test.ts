@@ -113,7 +113,7 @@ describe('attachSessionLog', () => {
   });
 
   it('never writes the API key, to the log or the record', async () => {
-    const secret = 'AIzaSy-registry-secret-4b1d9e';
+    const secret = 'fake-registry-secret-4b1d9e';
     registerSecret(secret);
     const { registry, events, stateHome } = setUp();
     registry.update('s1', { systemInstruction: `my key is ${secret}` });
