@@ -7,6 +7,7 @@ import { CliError } from '../../src/core/errors.js';
 import type { PcmChunk } from '../../src/audio/pcm.js';
 import { openMicSource, type MicSource } from '../../src/audio/sources/mic.js';
 import { recorderCommand, resolveRecorder } from '../../src/audio/sources/recorder.js';
+import { isAlive, waitFor } from '../helpers/process.js';
 
 // The fake recorders in test/fixtures/bin stream real speech at real-time pace and log their argv.
 const fakeBin = fileURLToPath(new URL('../fixtures/bin', import.meta.url));
@@ -67,22 +68,7 @@ async function collect(mic: MicSource, ms: number, minChunks = 1): Promise<{ chu
 
 const totalBytes = (chunks: PcmChunk[]): number => chunks.reduce((sum, chunk) => sum + chunk.data.length, 0);
 
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
-async function waitFor(check: () => boolean, ms = 3000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error('timed out waiting');
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
 
 describe('recorder argv', () => {
   it('asks arecord for raw mono s16le at the capture rate in 20 ms periods', () => {

@@ -6,6 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { CliError } from '../../src/core/errors.js';
 import type { PcmChunk } from '../../src/audio/pcm.js';
 import { openPlayerSink, playerArgs, type PlayerName } from '../../src/audio/sinks/player.js';
+import { isAlive, waitFor } from '../helpers/process.js';
 
 // The fake players in test/fixtures/bin consume stdin at real-time pace through a device buffer of
 // the size they were asked for, and record what they received in FAKE_PLAYER_LOG.
@@ -51,22 +52,7 @@ const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout
 const pcm24k = (bytes: Buffer): PcmChunk => ({ data: bytes, sampleRate: 24000, channels: 1 });
 const msOf24k = (ms: number): number => (ms * 24000 * 2) / 1000;
 
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
-async function waitFor(check: () => boolean, ms = 3000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error('timed out waiting');
-    await sleep(10);
-  }
-}
 
 describe('playerArgs', () => {
   it('asks every player for raw s16le mono at the rate, with a small device buffer', () => {
