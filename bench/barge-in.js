@@ -26,6 +26,7 @@ import { EventStream } from '../dist/core/events.js';
 import { openLiveSession } from '../dist/live/session.js';
 import { resolveLiveConfig } from '../dist/live/config.js';
 import { openPlayerSink, playerArgs } from '../dist/audio/sinks/player.js';
+import { createRandom } from '../dist/sim/random.js';
 import { median, percentile } from './stats.js';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
@@ -36,17 +37,8 @@ const REPLY_MS = 3000;
 const SPEEDUP = 4;
 const FAKE_BIN = fileURLToPath(new URL('../test/fixtures/bin', import.meta.url));
 
-/** Deterministic PRNG (mulberry32), so every run of the bench sees the same barge-in schedule. */
-function rng(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+// The simulator's seeded generator, so every run of the bench sees the same barge-in schedule.
+const rng = createRandom;
 
 /** One barge-in: the reply's frame lengths (ms, 40–80, summing to REPLY_MS) and when to interrupt. */
 function plan(random) {

@@ -1,11 +1,5 @@
-/** mulberry32: a tiny seeded generator, so a failing re-slicing or random schedule can be replayed. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/**
+ * The seeded generator (mulberry32) the simulator uses, so a failing re-slicing or random schedule
+ * can be replayed; one implementation in the repository.
+ */
+export { createRandom as seededRandom } from '../../src/sim/random.js';
