@@ -32,12 +32,6 @@ interface ActiveReply {
   badFrameSent: boolean;
 }
 
-interface OpenSpeech {
-  number: number;
-  startSeconds: number;
-  /** Manual activity only: seconds of audio received inside it. */
-  seconds: number;
-}
 
 /**
  * One WebSocket connection: validates what the client sends, keeps the session's state, and plays
@@ -54,9 +48,6 @@ export class SimConnection implements SessionConnection {
   private serverClosing = false;
   private goingAway = false;
   private goAwayTimer: NodeJS.Timeout | undefined;
-  private vad: EnergyVad | undefined;
-  private vadBaseSeconds = 0;
-  private speech: OpenSpeech | undefined;
   private reply: ActiveReply | undefined;
 
   constructor(
@@ -370,20 +361,20 @@ export class SimConnection implements SessionConnection {
     switch (part.kind) {
       case 'audio':
         if (manual) {
-          if (this.speech) {
-            this.speech.seconds += part.data.length / 2 / part.sampleRate;
+          if (session.kept.speech) {
+            session.kept.speech.seconds += part.data.length / 2 / part.sampleRate;
             session.kept.pendingAudioSeconds += part.data.length / 2 / part.sampleRate;
           }
           return;
         }
         session.kept.pendingAudioSeconds += part.data.length / 2 / part.sampleRate;
-        if (!this.vad || this.vad.sampleRate !== part.sampleRate) {
+        if (!session.kept.vad || session.kept.vad.sampleRate !== part.sampleRate) {
           this.flushVad(session);
-          this.vad = new EnergyVad(part.sampleRate);
+          session.kept.vad = new EnergyVad(part.sampleRate);
           // accountAudio already counted this chunk: the detector's time zero is where it began.
-          this.vadBaseSeconds = session.kept.audioSeconds - part.data.length / 2 / part.sampleRate;
+          session.kept.vadBaseSeconds = session.kept.audioSeconds - part.data.length / 2 / part.sampleRate;
         }
-        for (const event of this.vad.push(part.data)) this.onVadEvent(session, event);
+        for (const event of session.kept.vad.push(part.data)) this.onVadEvent(session, event);
         return;
       case 'audioStreamEnd':
         // With manual activity it means nothing to the turn structure; it is only recorded.
@@ -400,9 +391,9 @@ export class SimConnection implements SessionConnection {
           return;
         }
         if (part.kind === 'activityStart') {
-          if (!this.speech) this.beginSpeech(session, session.kept.audioSeconds);
-        } else if (this.speech) {
-          this.endSpeech(session, this.speech.seconds, 'activity');
+          if (!session.kept.speech) this.beginSpeech(session, session.kept.audioSeconds);
+        } else if (session.kept.speech) {
+          this.endSpeech(session, session.kept.speech.seconds, 'activity');
         }
         return;
       case 'video':
@@ -411,30 +402,30 @@ export class SimConnection implements SessionConnection {
   }
 
   private flushVad(session: SimSession): void {
-    if (!this.vad) return;
-    for (const event of this.vad.flush()) this.onVadEvent(session, event);
+    if (!session.kept.vad) return;
+    for (const event of session.kept.vad.flush()) this.onVadEvent(session, event);
   }
 
   private onVadEvent(session: SimSession, event: VadEvent): void {
-    if (event.type === 'start') this.beginSpeech(session, this.vadBaseSeconds + event.startSeconds);
+    if (event.type === 'start') this.beginSpeech(session, session.kept.vadBaseSeconds + event.startSeconds);
     else this.endSpeech(session, event.durationSeconds, 'vad');
   }
 
   /** Speech (or manual activity) begins: it barges in on any reply, and is announced as measured. */
   private beginSpeech(session: SimSession, startSeconds: number): void {
     session.kept.speechCount++;
-    this.speech = { number: session.kept.speechCount, startSeconds, seconds: 0 };
+    session.kept.speech = { number: session.kept.speechCount, startSeconds, seconds: 0 };
     if (this.reply) this.interrupt(session, 'speech');
     if (this.setup?.inputTranscription) {
-      const separator = this.speech.number > 1 ? ' ' : '';
-      this.sendJson({ serverContent: { inputTranscription: { text: `${separator}[speech #${this.speech.number} @${startSeconds.toFixed(2)}s` } } });
+      const separator = session.kept.speech.number > 1 ? ' ' : '';
+      this.sendJson({ serverContent: { inputTranscription: { text: `${separator}[speech #${session.kept.speech.number} @${startSeconds.toFixed(2)}s` } } });
     }
   }
 
   private endSpeech(session: SimSession, durationSeconds: number, source: 'vad' | 'activity'): void {
-    const speech = this.speech;
+    const speech = session.kept.speech;
     if (!speech) return;
-    this.speech = undefined;
+    session.kept.speech = undefined;
     if (this.setup?.inputTranscription) {
       this.sendJson({ serverContent: { inputTranscription: { text: ` ${durationSeconds.toFixed(2)}s]` } } });
     }

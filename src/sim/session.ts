@@ -1,5 +1,6 @@
 import { createHash, type Hash } from 'node:crypto';
 import type { HistoryTurn } from './tokens.js';
+import type { EnergyVad } from './vad.js';
 
 /**
  * What a resumption handle captures: the session as of the last client message received before
@@ -18,6 +19,23 @@ export interface KeptState {
   /** User audio since the last committed user turn (it becomes that turn's prompt tokens). */
   pendingAudioSeconds: number;
   speechCount: number;
+  /**
+   * The voice-activity detector and the segment it has open. They are kept state too: a handle
+   * issued in the middle of a segment resumes inside that segment, so the audio a client re-sends
+   * after a drop continues it instead of starting a spurious new one.
+   */
+  vad?: EnergyVad;
+  /** Session audio seconds where the detector's time zero lies. */
+  vadBaseSeconds: number;
+  speech?: OpenSpeech;
+}
+
+/** A speech segment (or manual activity) that has started and not yet ended. */
+export interface OpenSpeech {
+  number: number;
+  startSeconds: number;
+  /** Manual activity only: seconds of audio received inside it. */
+  seconds: number;
 }
 
 export function emptyKeptState(): KeptState {
@@ -30,6 +48,7 @@ export function emptyKeptState(): KeptState {
     history: [],
     pendingAudioSeconds: 0,
     speechCount: 0,
+    vadBaseSeconds: 0,
   };
 }
 
@@ -39,6 +58,8 @@ export function cloneKeptState(state: KeptState): KeptState {
     audioHash: state.audioHash.copy(),
     textTurns: [...state.textTurns],
     history: state.history.map((turn) => ({ ...turn })),
+    ...(state.vad ? { vad: state.vad.clone() } : {}),
+    ...(state.speech ? { speech: { ...state.speech } } : {}),
   };
 }
 

@@ -29,6 +29,18 @@ export class EnergyVad {
     this.frameBytes = Math.max(2, Math.round(sampleRate * FRAME_SECONDS) * 2);
   }
 
+  /** An independent copy in the same state (a resumption handle keeps one). */
+  clone(): EnergyVad {
+    const copy = new EnergyVad(this.sampleRate);
+    copy.pending = this.pending;
+    copy.frameIndex = this.frameIndex;
+    copy.voicedRun = this.voicedRun;
+    copy.silentRun = this.silentRun;
+    copy.speechStartFrame = this.speechStartFrame;
+    copy.lastVoicedFrame = this.lastVoicedFrame;
+    return copy;
+  }
+
   get inSpeech(): boolean {
     return this.speechStartFrame !== undefined;
   }

@@ -10,10 +10,12 @@ import {
   RawClient,
   readReport,
   replyText,
+  silence,
   startSim,
   tempReportPath,
   TEST_KEY,
   textSetup,
+  transcription,
   type Json,
   type RunningSimulatorLike,
 } from './helpers.js';
@@ -220,4 +222,39 @@ describe('simulator: resumption', () => {
     await second.waitFor(isResumptionUpdate, 'handle');
     expect(updates(second.messages)[0]?.lastConsumedClientMessageIndex).toBe('2');
   });
+
+  it('a handle issued inside a speech segment resumes inside it: re-sent audio continues the segment', async () => {
+    const report = tempReportPath();
+    const sim = await startSim(`report=${report}`);
+    const setup = audioSetup({ sessionResumption: {} });
+    const first = await openSession(sim, setup);
+    // One unbroken voiced stretch: the periodic handle (every ~5 s of audio) falls inside it.
+    first.sendAudio(tone(6));
+    await first.waitFor(isResumptionUpdate, 'periodic handle');
+    const handle = lastHandle(first);
+    expect(transcription(first.messages, 'inputTranscription')).toMatch(/^\[speech #1 @0\.\d\ds$/);
+    first.close();
+    await first.closed;
+
+    const second = await resume(sim, handle, setup);
+    await second.waitFor(isSetupComplete, 'resumed');
+    second.sendAudio(Buffer.concat([tone(1), silence(1)]));
+    await second.waitFor(isTurnComplete, 'the reply to the segment');
+    await sim.close();
+
+    // The segment ends on the new connection; no second segment starts there.
+    expect(transcription(second.messages, 'inputTranscription')).toMatch(/^ \d+\.\d\ds\]$/);
+    const speeches = readReport(report).filter((record) => record.type === 'speech');
+    expect(speeches.map((record) => record.number)).toEqual([1]);
+    expect(Number(speeches[0]?.durationSeconds)).toBeGreaterThan(5);
+  });
 });
+
+/** A 440 Hz sine at −12 dBFS: loud enough for the voice detector, for as long as asked. */
+function tone(seconds: number): Buffer {
+  const samples = Math.round(seconds * 16_000);
+  const pcm = Buffer.alloc(samples * 2);
+  for (let i = 0; i < samples; i++) pcm.writeInt16LE(Math.round(8000 * Math.sin((2 * Math.PI * 440 * i) / 16_000)), i * 2);
+  return pcm;
+}
+
