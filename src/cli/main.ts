@@ -15,6 +15,7 @@ function packageVersion(): string {
 const chatExamples = `
 Examples:
   $ live-cli chat --sim                          talk to the built-in simulator (no API key)
+  $ live-cli chat --push-to-talk                 Space starts and ends each utterance
   $ echo "hello there" | live-cli chat --sim --model gemini-live-2.5-flash-preview --modality text --json
   $ live-cli chat --sim --input ../shared/audio/weather.wav --output reply.wav --json
   $ live-cli chat --sim --input mic --duration 8 --output speaker
@@ -41,7 +42,7 @@ export async function buildProgram(runtime: Runtime, setExit: (code: number) => 
 
   const chat = program
     .command('chat')
-    .description('a conversation with a Live model (headless: text turns from --text and stdin lines)')
+    .description('a conversation with a Live model: the TUI on a terminal (voice and typed turns), headless otherwise (--text, stdin lines, --input)')
     .option('--text <message>', 'send this text turn (repeatable; sent first, in order)', collect)
     .option('--turn-timeout <seconds>', 'how long to wait for each reply', '30');
   addAudioOptions(chat);

@@ -41,10 +41,11 @@ export function addAudioOptions(command: Command): Command {
     .addOption(new Option('--encoding <encoding>', 'raw PCM input encoding (default s16le)').choices(['s16le', 'f32le']))
     .addOption(new Option('--pace <pace>', 'how a file is streamed (chat default realtime)').choices(['realtime', 'fast']))
     .option('--duration <seconds>', 'with --input mic: stop capturing after this long')
+    .option('--push-to-talk', 'automatic activity detection off: in the TUI, Space starts and ends each utterance')
     .addOption(new Option('--recorder <recorder>', 'mic recorder (default auto: arecord on Linux, else sox/rec)').choices(['auto', 'arecord', 'sox', 'rec']))
     .option('--input-device <device>', 'capture device (ALSA name for arecord, AUDIODEV for sox)')
     .option('--capture-rate <hz>', "the mic's native rate, converted to 16 kHz by live-cli's resampler", '48000')
-    .option('--output <speaker|none|FILE.wav>', 'where model audio goes (default none when headless)')
+    .option('--output <speaker|none|FILE.wav>', 'where model audio goes (default speaker in the TUI, none when headless)')
     .addOption(new Option('--player <player>', 'speaker playback (auto: speaker when it works, else the first player found)').choices(['auto', 'speaker', 'aplay', 'paplay', 'pw-play', 'play']))
     .option('--output-device <device>', 'playback device')
     .option('--record <FILE.wav>', 'record both sides of the conversation, mixed, to a WAV file');

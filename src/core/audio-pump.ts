@@ -19,11 +19,14 @@ export async function pumpAudio(
   session: LiveSessionHandle,
   signal: AbortSignal,
   onAudio?: (chunk: PcmChunk) => void,
+  /** Consulted per chunk: false drops it (a muted mic, push-to-talk between utterances). */
+  shouldSend?: () => boolean,
 ): Promise<PumpResult> {
   const converter = new LiveInputConverter();
   const result: PumpResult = { bytesSent: 0, chunks: 0 };
   const send = async (chunk: PcmChunk | undefined): Promise<void> => {
     if (!chunk || chunk.data.length === 0) return;
+    if (shouldSend && !shouldSend()) return;
     // A resilient session holds input back while it replaces a connection, or when input faster
     // than real time fills its in-flight window; the source waits (a live one queues its audio).
     const ready = session.whenReady?.();

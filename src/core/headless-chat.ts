@@ -11,8 +11,11 @@ export interface HeadlessChatOptions {
   events: EventStream;
   /** Text turns in order: `--text` values first, then stdin lines. */
   texts: AsyncIterable<string>;
-  /** Audio input alongside the text turns (`--input FILE|-|mic`). */
-  audio?: { source: AudioSource; onAudio?: (chunk: PcmChunk) => void };
+  /**
+   * Audio input alongside the text turns (`--input FILE|-|mic`). `manualActivity` (push-to-talk:
+   * the server detects no activity) brackets the whole input as one utterance.
+   */
+  audio?: { source: AudioSource; onAudio?: (chunk: PcmChunk) => void; manualActivity?: boolean };
   turnTimeoutMs: number;
   /** Aborted by a signal or a broken stdout: stop sending, return quietly. */
   signal: AbortSignal;
@@ -67,7 +70,11 @@ async function runAudio(
   sessionEnded: Promise<'closed'>,
 ): Promise<void> {
   const { session, signal, turnTimeoutMs } = options;
-  const pumped = pumpAudio(audio.source, session, signal, audio.onAudio);
+  if (audio.manualActivity) session.sendActivityStart?.();
+  const pumped = pumpAudio(audio.source, session, signal, audio.onAudio).then((result) => {
+    if (audio.manualActivity && !signal.aborted) session.sendActivityEnd?.();
+    return result;
+  });
   // The source fails (bad file, recorder died) or the session ends: whichever comes first.
   await Promise.race([pumped, sessionEnded.then(() => undefined)]);
   if (signal.aborted) return;

@@ -62,6 +62,24 @@ describe('audio through chat: file and mic in, reply audio out (built binary, re
     expect(recorded.dataBytes / 48_000).toBeGreaterThan(5.3);
   });
 
+  it('--push-to-talk headless: the whole input is one utterance between activityStart and activityEnd', async () => {
+    const report = join(work, `report-${++n}.ndjson`);
+    const result = await runCli(['chat', `--sim=report=${report}`, '--push-to-talk', '--input', join(sharedAudio, 'weather.wav'), '--pace', 'fast', '--json']);
+    expect(stderrBesidesResumeHint(result.stderr)).toBe('');
+    expect(result.code).toBe(0);
+    const events = parseEvents(result.stdout);
+    expect(events.filter((e) => e.type === 'transcript.input').map((e) => e.text as string).join('')).toMatch(/^\[speech #1 @0\.00s \d+\.\d\ds\]$/);
+    const records = readReport(report);
+    expect(records.find((r) => r.type === 'setup')).toMatchObject({ manualActivity: true });
+    const kinds = records
+      .filter((r) => r.type === 'client' && String(r.kind).startsWith('realtimeInput.'))
+      .map((r) => String(r.kind).slice('realtimeInput.'.length));
+    expect(kinds[0]).toBe('activityStart');
+    expect(kinds.filter((kind) => kind === 'activityEnd')).toHaveLength(1);
+    expect(kinds.lastIndexOf('audio')).toBeLessThan(kinds.indexOf('activityEnd'));
+    expect(records.filter((r) => r.type === 'speech')).toMatchObject([{ number: 1, source: 'activity' }]);
+  });
+
   it('captures the (fake) mic at 48 kHz for --duration 8, converts it to 16 kHz and gets a reply', async () => {
     const report = join(work, `report-${++n}.ndjson`);
     const argvLog = join(work, 'mic-argv.ndjson');

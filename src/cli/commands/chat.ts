@@ -16,6 +16,7 @@ import { parseSeconds } from '../options.js';
 import { exitCodeForSignal, type Runtime } from '../runtime.js';
 import { startSimFromFlag, type SimHandle } from '../sim-flag.js';
 import { recordSession, type RecordedSession } from '../session-record.js';
+import { ChatTui, wantsTui } from '../chat-tui.js';
 import type { ResolvedSession } from '../../registry/index.js';
 import type { EventInput } from '../../core/events.js';
 
@@ -46,11 +47,15 @@ interface Resources {
   recording?: ConversationRecording;
   session?: LiveSessionHandle;
   recorded?: RecordedSession;
+  tui?: ChatTui;
+  /** Set once the run is being closed down. */
+  finished?: Promise<number>;
 }
 
 /**
- * `live-cli chat` (headless until the TUI lands): text turns from `--text` and stdin, audio from
- * `--input FILE|-|mic`; events to NDJSON or a readable transcript; model audio to a sink.
+ * `live-cli chat`. On a terminal: the TUI (voice from the mic, typed turns, keys). Headless: text
+ * turns from `--text` and stdin, audio from `--input FILE|-|mic`; events to NDJSON or a readable
+ * transcript. Either way model audio goes to a sink and every event through one stream.
  * `live-cli resume` is the same run, continuing `resume` (its handle; its id and earlier
  * transcript when it is a recorded session).
  */
@@ -60,31 +65,46 @@ export async function runChat(flags: ChatFlags, runtime: Runtime, resume?: Resum
   events.on((event) => {
     if (event.type === 'error') emittedErrors.add(event.message);
   });
-  events.on(flags.json ? createNdjsonConsumer(runtime.stdout) : createTextConsumer(runtime.stdout, runtime.stderr));
-  if (flags.json) events.on(createStatusConsumer(runtime.stderr));
+  const tuiMode = wantsTui(flags);
+  if (!tuiMode) {
+    events.on(flags.json ? createNdjsonConsumer(runtime.stdout) : createTextConsumer(runtime.stdout, runtime.stderr));
+    if (flags.json) events.on(createStatusConsumer(runtime.stderr));
+  }
 
   // Resuming a recorded session continues its id, so its log and `sessions show` hold the whole conversation.
   const id = resume?.record?.id ?? newSessionId();
-  const warn = (message: string): void => runtime.stderr.write(`live-cli: ${message}\n`);
   const open: Resources = {};
+  // Anything written to stderr while the TUI draws would tear its frame: warnings go into it instead.
+  let warn = (message: string): void => runtime.stderr.write(`live-cli: ${message}\n`);
   let exitCode: number = ExitCode.ok;
+  let finalError: CliError | undefined;
   try {
     const turnTimeoutMs = parseSeconds('--turn-timeout', flags.turnTimeout, 30) * 1000;
-    if (flags.sim !== undefined && flags.sim !== false && flags.endpoint) {
+    const simFlag = flags.sim !== undefined && flags.sim !== false ? flags.sim : undefined;
+    if (simFlag !== undefined && flags.endpoint) {
       throw new CliError('usage', '--sim starts its own simulator and cannot be combined with --endpoint; drop one of them');
     }
     // Inputs and outputs first: a bad file or a missing device fails before any connection.
-    open.source = (await openInputSource(flags, 'realtime')) ?? (flags.input === 'mic' ? await openMic(flags) : undefined);
-    const output = await openOutput(flags, 'none', (message) => runtime.stderr.write(`live-cli: ${message}\n`));
+    open.source = await openInputSource(flags, 'realtime');
+    const { resolveLiveConfig, loadConfigFile, normaliseEndpoint } = await import('../../live/config.js');
+    const resolveConfig = (endpoint?: string): ReturnType<typeof resolveLiveConfig> =>
+      resolveLiveConfig(flags, process.env, loadConfigFile(process.env), { sim: simFlag !== undefined, ...(endpoint ? { endpoint } : {}) });
+    if (tuiMode) {
+      // A configuration error (no key, bad flag) is a plain one-line error, before anything is drawn.
+      const { config } = resolveConfig();
+      open.tui = await ChatTui.start({ events, config, color: flags.color !== false && !process.env.NO_COLOR });
+      const tui = open.tui;
+      warn = (message) => tui.warn(message);
+      open.source ??= await openTuiVoice(flags, tui);
+    } else if (flags.input === 'mic') {
+      open.source = await openMic(flags);
+    }
+    const output = tuiMode ? await openTuiOutput(flags, warn) : await openOutput(flags, 'none', warn);
     open.sink = output.sink;
     open.recording = output.recording;
-    open.sim = flags.sim !== undefined && flags.sim !== false ? await startSimFromFlag(flags.sim) : undefined;
-    const { resolveLiveConfig, loadConfigFile } = await import('../../live/config.js');
-    const { config, warnings } = resolveLiveConfig(flags, process.env, loadConfigFile(process.env), {
-      sim: open.sim !== undefined,
-      ...(open.sim ? { endpoint: open.sim.url } : {}),
-    });
-    for (const warning of warnings) runtime.stderr.write(`live-cli: warning: ${warning}\n`);
+    open.sim = simFlag !== undefined ? await startSimFromFlag(simFlag) : undefined;
+    const { config, warnings } = resolveConfig(open.sim ? normaliseEndpoint(open.sim.url) : undefined);
+    for (const warning of warnings) warn(`warning: ${warning}`);
     if (resume) {
       config.resumeHandle = resume.handle;
       replayHistory(events, resume, warn);
@@ -97,22 +117,47 @@ export async function runChat(flags: ChatFlags, runtime: Runtime, resume?: Resum
     });
     routeModelAudio(events, output.sink);
     if (runtime.shutdown.signal.aborted) throw new CliError('internal', 'interrupted before connecting');
-    open.session = await openSession(config, events, id).catch((error: unknown) => {
+    const connecting = openSession(config, events, id).catch((error: unknown) => {
       throw resume ? explainRejectedHandle(error, resume, open.recorded) : error;
     });
+    if (open.tui) {
+      // Quitting while the connection is being set up ends the run; a session that opens anyway is closed.
+      const quit = open.tui.whenQuit().then(() => undefined);
+      const session = await Promise.race([connecting, quit]);
+      if (!session) {
+        void connecting.then((late) => late.close()).catch(() => undefined);
+        return await finish();
+      }
+      open.session = session;
+      await open.tui.converse({
+        session,
+        events,
+        source: open.source,
+        pushToTalk: !config.automaticActivityDetection,
+        ...(open.recording ? { onAudio: inputRecorder(open.recording) } : {}),
+        signal: runtime.shutdown.signal,
+      });
+      return await finish();
+    }
+    open.session = await connecting;
     // stdin carries text turns unless it carries the audio, or is a terminal while --text was given.
     const stdinForText = flags.input !== '-' && !(process.stdin.isTTY && (flags.text?.length ?? 0) > 0);
     if (stdinForText && process.stdin.isTTY) {
-      // Until the TUI lands, a terminal gets a line-by-line conversation; say so rather than sit silent.
+      // --no-tui on a terminal: a line-by-line conversation; say so rather than sit silent.
       runtime.stderr.write('live-cli: connected; type a message and press Enter (Ctrl+D ends the conversation)\n');
     }
-    const recording = open.recording;
     await runHeadlessChat({
       session: open.session,
       events,
       texts: textTurns(flags.text ?? [], stdinForText ? process.stdin : undefined),
       ...(open.source
-        ? { audio: { source: open.source, ...(recording ? { onAudio: (chunk: PcmChunk) => recording.input(chunk) } : {}) } }
+        ? {
+            audio: {
+              source: open.source,
+              manualActivity: !config.automaticActivityDetection,
+              ...(open.recording ? { onAudio: inputRecorder(open.recording) } : {}),
+            },
+          }
         : {}),
       turnTimeoutMs,
       signal: runtime.shutdown.signal,
@@ -121,21 +166,65 @@ export async function runChat(flags: ChatFlags, runtime: Runtime, resume?: Resum
     const cliError = toCliError(error);
     if (!runtime.signal) {
       exitCode = cliError.exitCode;
+      finalError = cliError;
       if (!emittedErrors.has(cliError.message)) {
         events.emit({ type: 'error', code: cliError.code, message: cliError.message, ...(cliError.closeCode ? { closeCode: cliError.closeCode } : {}) });
       }
       if (flags.json) runtime.stderr.write(`live-cli: ${cliError.message}\n`);
     }
-  } finally {
-    exitCode = await closeAll(open, runtime, exitCode);
-    const resumable = open.recorded?.registry.get(id)?.lastHandle !== undefined;
-    events.emit({ type: 'session.end', id, ...(resumable ? { resume: `live-cli resume ${id}` } : {}) });
-    await open.recorded?.log.close();
-    if (resumable) runtime.stderr.write(`live-cli resume ${id}\n`);
   }
-  if (runtime.signal) return exitCodeForSignal(runtime.signal);
-  if (runtime.stdout.broken) return ExitCode.ok;
-  return exitCode;
+  return finish();
+
+  /** Closes everything in reverse order and says how to continue; runs once, however the run ends. */
+  async function finish(): Promise<number> {
+    if (open.finished) return open.finished;
+    open.finished = (async () => {
+      // The TUI leaves the screen first, so what follows (errors, the resume line) prints below it.
+      open.tui?.close();
+      if (open.tui && finalError) runtime.stderr.write(`live-cli: ${finalError.message}\n`);
+      exitCode = await closeAll(open, runtime, exitCode);
+      const resumable = open.recorded?.registry.get(id)?.lastHandle !== undefined;
+      events.emit({ type: 'session.end', id, ...(resumable ? { resume: `live-cli resume ${id}` } : {}) });
+      await open.recorded?.log.close();
+      if (resumable) runtime.stderr.write(`live-cli resume ${id}\n`);
+      if (runtime.signal) return exitCodeForSignal(runtime.signal);
+      if (runtime.stdout.broken) return ExitCode.ok;
+      return exitCode;
+    })();
+    return open.finished;
+  }
+}
+
+/** The recording of both sides hears the user as sent: converted 16 kHz chunks. */
+function inputRecorder(recording: ConversationRecording): (chunk: PcmChunk) => void {
+  return (chunk) => recording.input(chunk);
+}
+
+/**
+ * The TUI's voice: the mic unless `--input` named a file. No recorder or no capture device is not
+ * fatal here (unlike headless `--input mic`): the conversation opens in text mode and says what to
+ * install.
+ */
+async function openTuiVoice(flags: ChatFlags, tui: ChatTui): Promise<AudioSource | undefined> {
+  if (flags.input !== undefined && flags.input !== 'mic') return undefined;
+  try {
+    return await openMic(flags);
+  } catch (error) {
+    if (!(error instanceof CliError) || error.code !== 'device') throw error;
+    tui.store.notice(`text mode (no voice): ${error.message}`, 'warn');
+    return undefined;
+  }
+}
+
+/** The TUI plays replies on the speaker; with no player it goes on silent (transcripts still show). */
+async function openTuiOutput(flags: ChatFlags, warn: (message: string) => void): Promise<Awaited<ReturnType<typeof openOutput>>> {
+  try {
+    return await openOutput(flags, 'speaker', warn);
+  } catch (error) {
+    if (!(error instanceof CliError) || error.code !== 'device' || flags.output !== undefined) throw error;
+    warn(`no audio out: ${error.message}`);
+    return openOutput({ ...flags, output: 'none' }, 'none', warn);
+  }
 }
 
 /** `resume` first shows the earlier conversation: its transcript events, marked `history: true`. */

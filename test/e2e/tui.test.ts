@@ -1,0 +1,71 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { sharedAudio } from '../helpers/cli.js';
+import { fakeAudioPath } from '../helpers/fake-audio.js';
+import { hasTmux, TmuxTerminal } from '../helpers/tmux.js';
+
+const terminals: TmuxTerminal[] = [];
+afterEach(() => {
+  for (const terminal of terminals.splice(0)) terminal.kill();
+});
+
+/** "hello" then two seconds of silence, looped by the fake mic: one speech segment every ~3 s. */
+function micSignal(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'live-cli-tui-'));
+  const path = join(dir, 'mic-16k.pcm');
+  writeFileSync(path, Buffer.concat([readFileSync(join(sharedAudio, 'hello-16k.pcm')), Buffer.alloc(64_000)]));
+  return path;
+}
+
+function start(args: readonly string[], env: Record<string, string | undefined> = {}): TmuxTerminal {
+  const terminal = TmuxTerminal.start(['chat', ...args], {
+    PATH: fakeAudioPath(['arecord', 'aplay']),
+    FAKE_MIC_FILE: micSignal(),
+    FAKE_MIC_LOOP: '1',
+    ...env,
+  });
+  terminals.push(terminal);
+  return terminal;
+}
+
+describe.skipIf(!hasTmux())('chat: the TUI in a real terminal (tmux)', () => {
+  it('shows both transcripts, usage and the goAway countdown; a typed turn works; q exits 0 with the resume command', async () => {
+    const terminal = start(['--sim=go-away-every=8']);
+    // The mic's speech reaches the simulator, which reports it as the user's transcript and answers.
+    await terminal.waitFor(/you\b[^\n]*\[speech #1 @/, "the user's transcript");
+    await terminal.waitFor(/gemini\b[^\n]*I heard speech #1/, "the model's transcript");
+    await terminal.waitFor(/tokens/i, 'the usage pane');
+    await terminal.waitFor(/ends connection \d+ in \d+\.\d s \(goAway\)/, "the goAway countdown", 25_000);
+
+    // Muted, the mic's next "hello" cannot cut the typed turn's reply short.
+    terminal.send('m');
+    await terminal.waitFor(/mic muted/, 'the muted mic');
+    terminal.send('t');
+    await terminal.waitFor(/Enter send/, 'the input line');
+    terminal.send('what is the weather like', true);
+    terminal.send('Enter');
+    await terminal.waitFor(/you\b[^\n]*what is the weather like/, 'the typed turn');
+    await terminal.waitFor(/gemini\b[^\n]*weather/i, 'the reply to the typed turn');
+
+    terminal.send('q');
+    const after = await terminal.waitFor(/\[exit \d+\]/, 'the exit');
+    expect(after).toMatch(/\[exit 0\]/);
+    expect(after).toMatch(/live-cli resume \S+/);
+  }, 90_000);
+
+  it('with no recorder it opens in text mode, says what to install, and still converses', async () => {
+    const terminal = start(['--sim'], { PATH: fakeAudioPath(['aplay']) });
+    await terminal.waitFor(/text mode[^\n]*(install|recorder)/i, 'the text-mode notice');
+    terminal.send('Enter');
+    await terminal.waitFor(/Enter send/, 'the input line');
+    terminal.send('hello from the keyboard', true);
+    terminal.send('Enter');
+    await terminal.waitFor(/you\b[^\n]*hello from the keyboard/, 'the typed turn');
+    await terminal.waitFor(/gemini\b/, 'the reply');
+    terminal.send('C-c');
+    const after = await terminal.waitFor(/\[exit \d+\]/, 'the exit');
+    expect(after).toMatch(/\[exit 0\]/);
+  }, 60_000);
+});
