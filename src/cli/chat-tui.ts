@@ -91,7 +91,8 @@ export class ChatTui {
         options.onAudio?.(chunk);
       },
       onMicState: (state: MicState) => store.setMic(state),
-      onVoiceLost: (error: CliError) => store.notice(`voice off, text still works: ${error.message}`, 'error'),
+      onVoiceLost: (reason: CliError, ended: boolean) =>
+        ended ? store.notice(`${reason.message}; type to go on (t)`, 'info') : store.notice(`voice off, text still works: ${reason.message}`, 'error'),
     });
     this.chat = chat;
     store.setMic(chat.micState);

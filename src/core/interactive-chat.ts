@@ -35,8 +35,11 @@ export interface InteractiveChatOptions {
   onAudio?: (chunk: PcmChunk) => void;
   /** Mic state changes, for the status line. */
   onMicState?: (state: MicState) => void;
-  /** Voice input stopped working; the conversation goes on in text mode. */
-  onVoiceLost?: (error: CliError) => void;
+  /**
+   * Voice input stopped: it failed (`ended` false) or its source ended by itself (a file, the
+   * recorder's `--duration`). The conversation goes on in text.
+   */
+  onVoiceLost?: (reason: CliError, ended: boolean) => void;
   signal: AbortSignal;
 }
 
@@ -164,16 +167,16 @@ export class InteractiveChat {
       await pumpAudio(source, session, stop.signal, onAudio, () => this.sending());
       if (this.stopping || signal.aborted) return;
       // The recorder ended by itself (`--duration`, or it was closed): text goes on.
-      this.voiceOff(new CliError('device', `${source.label} ended`));
+      this.voiceOff(new CliError('device', `${source.label} ended`), true);
     } catch (error) {
       if (this.stopping || signal.aborted) return;
-      this.voiceOff(error instanceof CliError ? error : new CliError('device', `voice input failed: ${String(error)}`));
+      this.voiceOff(error instanceof CliError ? error : new CliError('device', `voice input failed: ${String(error)}`), false);
     }
   }
 
-  private voiceOff(reason: CliError): void {
+  private voiceOff(reason: CliError, ended: boolean): void {
     this.mic = 'off';
     this.options.onMicState?.('off');
-    this.options.onVoiceLost?.(reason);
+    this.options.onVoiceLost?.(reason, ended);
   }
 }

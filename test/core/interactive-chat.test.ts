@@ -87,6 +87,7 @@ function setup(options: { pushToTalk?: boolean; source?: AudioSource | null } = 
   const mic = new TestMic();
   const states: MicState[] = [];
   const lost: CliError[] = [];
+  const ended: boolean[] = [];
   const controller = new AbortController();
   const chat = new InteractiveChat({
     session,
@@ -94,11 +95,14 @@ function setup(options: { pushToTalk?: boolean; source?: AudioSource | null } = 
     ...(options.source === null ? {} : { source: options.source ?? mic }),
     pushToTalk: options.pushToTalk ?? false,
     onMicState: (state) => states.push(state),
-    onVoiceLost: (error) => lost.push(error),
+    onVoiceLost: (error, byItself) => {
+      lost.push(error);
+      ended.push(byItself);
+    },
     signal: controller.signal,
   });
   const running = chat.run();
-  return { chat, calls, mic, states, lost, seen, running, controller, lose, endOnPurpose };
+  return { chat, calls, mic, states, lost, ended, seen, running, controller, lose, endOnPurpose };
 }
 
 describe('InteractiveChat', () => {
@@ -168,16 +172,31 @@ describe('InteractiveChat', () => {
   });
 
   it('a failing mic turns voice off and the conversation goes on in text', async () => {
-    const { chat, calls, mic, lost, running } = setup();
+    const { chat, calls, mic, lost, ended, running } = setup();
     mic.fail(new CliError('device', 'arecord exited with code 1'));
     await tick();
     await tick();
     expect(chat.micState).toBe('off');
     expect(lost.map((error) => error.message)).toEqual(['arecord exited with code 1']);
+    expect(ended).toEqual([false]);
     chat.handle({ type: 'send-text', text: 'still here' });
     chat.handle({ type: 'quit' });
     await running;
     expect(calls).toContain('text:still here');
+  });
+
+  it('a source that ends by itself (a file, --duration) turns voice off as ended, not failed', async () => {
+    const { chat, calls, mic, ended, running } = setup();
+    mic.push();
+    await mic.stop();
+    await tick();
+    await tick();
+    expect(chat.micState).toBe('off');
+    expect(ended).toEqual([true]);
+    // The end of the input is said to the server as on any stream end.
+    expect(calls).toEqual(['audio:640', 'audioStreamEnd']);
+    chat.handle({ type: 'quit' });
+    await running;
   });
 
   it('a session lost for good rejects run() with its error; an abort resolves it', async () => {
