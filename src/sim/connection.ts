@@ -49,6 +49,9 @@ export class SimConnection implements SessionConnection {
   private goingAway = false;
   private goAwayTimer: NodeJS.Timeout | undefined;
   private reply: ActiveReply | undefined;
+  /** A client message is being consumed; handles wanted meanwhile wait for its end (handleOwed). */
+  private consuming = false;
+  private handleOwed = false;
 
   constructor(
     private readonly ctx: SimContext,
@@ -277,6 +280,19 @@ export class SimConnection implements SessionConnection {
   }
 
   private consume(session: SimSession, message: ClientMessage, bytes: number): void {
+    this.consuming = true;
+    try {
+      this.consumeMessage(session, message, bytes);
+    } finally {
+      this.consuming = false;
+    }
+    if (this.handleOwed) {
+      this.handleOwed = false;
+      if (!this.serverClosing && this.isOpen()) this.issueHandle(session);
+    }
+  }
+
+  private consumeMessage(session: SimSession, message: ClientMessage, bytes: number): void {
     session.receivedMessages++;
     session.kept.messageIndex++;
     const audio = message.kind === 'realtimeInput' ? message.parts.find((part) => part.kind === 'audio') : undefined;
@@ -576,7 +592,13 @@ export class SimConnection implements SessionConnection {
     session.interruptions++;
     this.ctx.recorder.record({ type: 'interrupted', conn: this.id, session: session.id, cause, audioSecondsSent: Number(reply.audioSecondsSent.toFixed(3)) });
     this.recordReply(session, reply, 'interrupted', usage);
-    if (this.setup?.resumption) this.issueHandle(session);
+    if (!this.setup?.resumption) return;
+    // Barge-in happens while a client message is being consumed (speech began in it). The handle
+    // captures the state after that whole message, so it must also follow everything the message
+    // caused on the wire (the new segment's first transcription piece): otherwise a client that
+    // resumes from it drops that piece as "after the handle" while the handle already holds it.
+    if (this.consuming) this.handleOwed = true;
+    else this.issueHandle(session);
   }
 
   /** The connection is going away under the reply: nothing more is sent for it. */

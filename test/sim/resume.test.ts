@@ -3,9 +3,11 @@ import { describe, expect, it } from 'vitest';
 import {
   audioSetup,
   geminiPath,
+  isInterrupted,
   isResumptionUpdate,
   isSetupComplete,
   isTurnComplete,
+  modelParts,
   openSession,
   RawClient,
   readReport,
@@ -247,6 +249,23 @@ describe('simulator: resumption', () => {
     const speeches = readReport(report).filter((record) => record.type === 'speech');
     expect(speeches.map((record) => record.number)).toEqual([1]);
     expect(Number(speeches[0]?.durationSeconds)).toBeGreaterThan(5);
+  });
+  it('the handle issued at a barge-in follows the first piece of the segment that barged in', async () => {
+    const sim = await startSim();
+    const setup = audioSetup({ sessionResumption: {} });
+    const client = await openSession(sim, setup);
+    client.sendAudio(Buffer.concat([tone(1), silence(1)]));
+    // The reply to segment #1 is under way: speech now interrupts it.
+    await client.waitFor((message) => modelParts([message]).length > 0, 'reply audio');
+    client.sendAudio(tone(1));
+    const at = client.messages.length;
+    await client.waitFor(isInterrupted, 'the barge-in', at);
+    await client.waitFor(isResumptionUpdate, 'the handle after the barge-in', client.messages.findIndex(isInterrupted));
+    const after = client.messages.slice(client.messages.findIndex(isInterrupted));
+    const startPiece = after.findIndex((message) => /\[speech #2 @/.test(transcription([message], 'inputTranscription')));
+    expect(startPiece).toBeGreaterThanOrEqual(0);
+    expect(startPiece).toBeLessThan(after.findIndex(isResumptionUpdate));
+    client.close();
   });
 });
 
