@@ -389,10 +389,9 @@ export class LiveSession implements LiveSessionHandle {
 
   private budgetNote(kind: FailureKind): string {
     const attempts = this.budget.failures - 1;
-    const resume = `continue the conversation later with: live-cli resume ${this.options.id}`;
-    return kind === 'quota'
-      ? `gave up after ${attempts} retries; ${resume}`
-      : `gave up after ${attempts} attempts to reconnect; ${resume}`;
+    const command = this.options.resumeCommand === undefined ? `live-cli resume ${this.options.id}` : this.options.resumeCommand;
+    const resume = command === null ? '' : `; continue the conversation later with: ${command}`;
+    return kind === 'quota' ? `gave up after ${attempts} retries${resume}` : `gave up after ${attempts} attempts to reconnect${resume}`;
   }
 
   private schedule(action: () => void, ms: number): void {

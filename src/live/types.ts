@@ -60,6 +60,12 @@ export interface LiveSessionOptions {
   id: string;
   /** Reconnect after a lost connection and hand over on goAway (default true). */
   reconnect?: boolean;
+  /**
+   * How the user continues this session later, for the message when reconnecting gives up
+   * (default `live-cli resume <id>`). Sessions nobody can resume (transcribe's are not recorded)
+   * pass null: the message then says nothing about continuing.
+   */
+  resumeCommand?: string | null;
   /** Random numbers in [0, 1) for the backoff jitter (tests); default Math.random. */
   random?: () => number;
 }

@@ -1,4 +1,5 @@
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { createReadStream, createWriteStream, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -152,5 +153,68 @@ describe('live-cli transcribe (built binary, real SDK, simulator)', () => {
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/--rate must be a positive whole number/);
     expect(result.stdout).toBe('');
+  });
+
+  it('reads a FIFO among files once, as a stream (it cannot be reopened like a file)', async () => {
+    const fifo = join(work, 'weather.fifo');
+    execFileSync('mkfifo', [fifo]);
+    // The writer blocks until live-cli opens the FIFO for reading.
+    const writer = createReadStream(join(sharedAudio, 'weather.wav')).pipe(createWriteStream(fifo));
+    const result = await runCli(['transcribe', '--sim', join(sharedAudio, 'hello.wav'), fifo]);
+    writer.destroy();
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    expect(result.stdout).toBe(`==> ${join(sharedAudio, 'hello.wav')} <==\n[speech #1 @0.02s 3.62s]\n==> ${fifo} <==\n[speech #1 @0.00s 5.00s]\n`);
+  });
+});
+
+describe('live-cli transcribe checks its inputs before the key', () => {
+  const noKey = { env: { GEMINI_API_KEY: undefined } };
+  const bad = mkdtempSync(join(tmpdir(), 'live-cli-transcribe-bad-'));
+  const hello = readFileSync(join(sharedAudio, 'hello.wav'));
+  writeFileSync(join(bad, 'empty.pcm'), '');
+  writeFileSync(join(bad, 'notes.txt'), 'this is text, not audio\n');
+  writeFileSync(join(bad, 'song.mp3'), Buffer.concat([Buffer.from('ID3\x03\x00\x00\x00\x00\x00\x00', 'latin1'), Buffer.alloc(64, 0xff)]));
+  writeFileSync(join(bad, 'header-only.wav'), hello.subarray(0, 44));
+  writeFileSync(join(bad, 'truncated.wav'), hello.subarray(0, 30));
+  mkdirSync(join(bad, 'folder.wav'));
+
+  const inputs: Array<{ what: string; args: string[]; error: RegExp }> = [
+    { what: 'a missing file', args: [join(bad, 'missing.wav')], error: /missing\.wav: no such file; check the path/ },
+    { what: 'a directory', args: [join(bad, 'folder.wav')], error: /folder\.wav: a directory, not an audio file/ },
+    { what: 'an empty file', args: [join(bad, 'empty.pcm')], error: /empty\.pcm: empty file \(0 bytes\)/ },
+    { what: 'text', args: [join(bad, 'notes.txt')], error: /notes\.txt: text, not audio/ },
+    { what: 'MP3', args: [join(bad, 'song.mp3')], error: /song\.mp3: MP3 .*not supported; convert it to WAV first: sox / },
+    { what: 'a WAV header with no samples', args: [join(bad, 'header-only.wav')], error: /header-only\.wav: the WAV file has a header but no audio samples/ },
+    { what: 'a truncated WAV header', args: [join(bad, 'truncated.wav')], error: /truncated\.wav: truncated WAV header/ },
+    { what: '--rate 0', args: ['--rate', '0', join(sharedAudio, 'hello-16k.pcm')], error: /--rate must be a positive whole number/ },
+  ];
+
+  it.each(inputs)('$what with no API key: exit 2 and its own one-line error, not the missing key', async ({ args, error }) => {
+    const result = await runCli(['transcribe', ...args], noKey);
+    expect(result.code).toBe(2);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toMatch(new RegExp(`^live-cli: [^\\n]*${error.source}[^\\n]*\\n$`));
+  });
+
+  it('reports every bad file of a batch with no key, as NDJSON with --json, and never mentions the key', async () => {
+    const files = ['missing.wav', 'notes.txt', 'empty.pcm'].map((name) => join(bad, name));
+    const result = await runCli(['transcribe', '--json', ...files], noKey);
+    expect(result.code).toBe(2);
+    const errors = parseEvents(result.stdout);
+    expect(errors.map((e) => [e.type, e.code, e.file])).toEqual(files.map((file) => ['error', 'input', file]));
+    expect(result.stderr.trimEnd().split('\n')).toHaveLength(3);
+    expect(result.stderr).not.toMatch(/API key/);
+  });
+
+  it('with no key, good inputs still need it: exit 3, after any bad one is reported', async () => {
+    const good = join(sharedAudio, 'hello.wav');
+    const allGood = await runCli(['transcribe', good], noKey);
+    expect(allGood.code).toBe(3);
+    expect(allGood.stderr).toBe('live-cli: no API key: set GEMINI_API_KEY (or GOOGLE_API_KEY), or try it offline with --sim\n');
+
+    const mixed = await runCli(['transcribe', join(bad, 'missing.wav'), good], noKey);
+    expect(mixed.code).toBe(3);
+    expect(mixed.stderr.trimEnd().split('\n')).toEqual([expect.stringMatching(/missing\.wav: no such file/), expect.stringMatching(/no API key/)]);
   });
 });

@@ -1,3 +1,4 @@
+import { stat } from 'node:fs/promises';
 import { CliError, ExitCode } from '../../core/errors.js';
 import { EventStream } from '../../core/events.js';
 import { newSessionId } from '../../core/session-id.js';
@@ -61,6 +62,7 @@ export async function runTranscribe(args: readonly string[], flags: TranscribeFl
   let sim: SimHandle | undefined;
   let partial: PartialFile | undefined;
   let codes: number[] = [];
+  let checked: Array<CheckedInput | undefined> = [];
   try {
     const inputs = resolveInputs(args);
     const concurrency = parseConcurrency(flags.concurrency);
@@ -68,73 +70,91 @@ export async function runTranscribe(args: readonly string[], flags: TranscribeFl
     if (flags.sim !== undefined && flags.sim !== false && flags.endpoint) {
       throw new CliError('usage', '--sim starts its own simulator and cannot be combined with --endpoint; drop one of them');
     }
-    const config = await resolveTranscribeConfig(flags, flags.sim !== undefined && flags.sim !== false, warn, async () => {
-      sim = await startSimFromFlag(flags.sim as true | string);
-      return sim.url;
-    });
-    if (flags.out !== undefined) partial = new PartialFile(flags.out);
-    const progress: FileProgress[] = inputs.map(() => ({ sentMs: 0, done: false }));
-    // A terminal of unknown width (0 columns) would wrap the bar a character a line: no bar there.
-    bar = process.stderr.isTTY && (process.stderr.columns ?? 0) > 0 && !flags.json ? await startProgress(progress) : undefined;
-    const toStdout = (text: string): void => {
-      // stdout on the bar's terminal: the bar steps aside so it does not overwrite the line.
-      if (bar && process.stdout.isTTY) bar.writeText(text);
-      else runtime.stdout.write(text);
-    };
-    const sinkText = partial ? (text: string) => partial?.write(text) : toStdout;
-    const writeText = flags.json && !partial ? () => undefined : sinkText;
-    const ordered = new OrderedOutput(inputs.length, writeText);
     const multi = inputs.length > 1;
     codes = inputs.map(() => ExitCode.ok);
-    const runOne = async (index: number): Promise<void> => {
+    const report = (index: number, error: unknown): void => {
       const input = inputs[index] ?? '-';
-      const file = progress[index] as FileProgress;
       const name = input === '-' ? 'stdin' : input;
-      if (multi) ordered.push(index, `==> ${name} <==\n`);
-      let source: AudioSource | undefined;
-      try {
-        source = await openInputSource({ ...flags, input }, 'fast');
-        if (!source) throw new CliError('usage', `cannot transcribe "${input}"`);
-        if (source.durationMs !== undefined) file.totalMs = source.durationMs;
-        await transcribeFile({
-          source,
-          openSession: (sessionEvents) => openSession(config, sessionEvents),
-          out: events,
-          ...(multi ? { file: input } : {}),
-          onSegment: (segment) => ordered.push(index, formatSegmentLine(segment, flags.timestamps === true)),
-          onProgress: (sentMs) => (file.sentMs = sentMs),
-          ...(timeoutMs !== undefined
-            ? { timeoutMs }
-            : source.durationMs !== undefined
-              ? { timeoutMs: source.durationMs + AFTER_END_TIMEOUT_MS }
-              : { afterEndTimeoutMs: AFTER_END_TIMEOUT_MS }),
-          signal: runtime.shutdown.signal,
-        });
-      } catch (error) {
-        await source?.stop().catch(() => undefined);
-        if (runtime.shutdown.signal.aborted) return;
-        const cliError = toCliError(error);
-        codes[index] = cliError.exitCode;
-        const message = cliError.message.includes(name) ? cliError.message : `${name}: ${cliError.message}`;
-        events.emit({ type: 'error', code: cliError.code, message, ...(cliError.closeCode ? { closeCode: cliError.closeCode } : {}), ...(multi ? { file: input } : {}) });
-        warn(message);
-      } finally {
-        file.done = true;
-        ordered.finish(index);
-      }
+      const cliError = toCliError(error);
+      codes[index] = cliError.exitCode;
+      const message = cliError.message.includes(name) ? cliError.message : `${name}: ${cliError.message}`;
+      events.emit({ type: 'error', code: cliError.code, message, ...(cliError.closeCode ? { closeCode: cliError.closeCode } : {}), ...(multi ? { file: input } : {}) });
+      warn(message);
     };
-    await runPool(inputs.length, concurrency, runOne);
-    bar?.stop();
-    bar = undefined;
+    // Inputs first: a bad file is exit 2 with its own message whether or not a key, the network or
+    // the service is there; only the good ones go on to need them.
+    checked = await checkInputs(inputs, flags, report, runtime.shutdown.signal);
+    if (checked.some((input) => input !== undefined) && !runtime.shutdown.signal.aborted) {
+      const config = await resolveTranscribeConfig(flags, flags.sim !== undefined && flags.sim !== false, warn, async () => {
+        sim = await startSimFromFlag(flags.sim as true | string);
+        return sim.url;
+      });
+      if (flags.out !== undefined) partial = new PartialFile(flags.out);
+      const progress: FileProgress[] = checked.map((input) => ({
+        sentMs: 0,
+        done: input === undefined,
+        ...(input?.durationMs === undefined ? {} : { totalMs: input.durationMs }),
+      }));
+      // A terminal of unknown width (0 columns) would wrap the bar a character a line: no bar there.
+      bar = process.stderr.isTTY && (process.stderr.columns ?? 0) > 0 && !flags.json ? await startProgress(progress) : undefined;
+      const toStdout = (text: string): void => {
+        // stdout on the bar's terminal: the bar steps aside so it does not overwrite the line.
+        if (bar && process.stdout.isTTY) bar.writeText(text);
+        else runtime.stdout.write(text);
+      };
+      const sinkText = partial ? (text: string) => partial?.write(text) : toStdout;
+      const writeText = flags.json && !partial ? () => undefined : sinkText;
+      const ordered = new OrderedOutput(inputs.length, writeText);
+      const runOne = async (index: number): Promise<void> => {
+        const input = inputs[index] ?? '-';
+        const file = progress[index] as FileProgress;
+        const name = input === '-' ? 'stdin' : input;
+        if (multi) ordered.push(index, `==> ${name} <==\n`);
+        const check = checked[index];
+        // Refused by the check (already reported): the header above is all it prints.
+        if (check === undefined) return ordered.finish(index);
+        let source: AudioSource | undefined;
+        try {
+          source = check.source ?? (await openSource(input, flags));
+          await transcribeFile({
+            source,
+            openSession: (sessionEvents) => openSession(config, sessionEvents),
+            out: events,
+            ...(multi ? { file: input } : {}),
+            onSegment: (segment) => ordered.push(index, formatSegmentLine(segment, flags.timestamps === true)),
+            onProgress: (sentMs) => (file.sentMs = sentMs),
+            ...(timeoutMs !== undefined
+              ? { timeoutMs }
+              : source.durationMs !== undefined
+                ? { timeoutMs: source.durationMs + AFTER_END_TIMEOUT_MS }
+                : { afterEndTimeoutMs: AFTER_END_TIMEOUT_MS }),
+            signal: runtime.shutdown.signal,
+          });
+        } catch (error) {
+          await source?.stop().catch(() => undefined);
+          if (runtime.shutdown.signal.aborted) return;
+          report(index, error);
+        } finally {
+          file.done = true;
+          ordered.finish(index);
+        }
+      };
+      await runPool(inputs.length, concurrency, runOne);
+    }
   } catch (error) {
     const cliError = toCliError(error);
     codes = [...codes, cliError.exitCode];
     if (flags.json) events.emit({ type: 'error', code: cliError.code, message: cliError.message });
     warn(cliError.message);
   } finally {
-    const code = Math.max(ExitCode.ok, ...codes);
+    bar?.stop();
+    bar = undefined;
+    // A checked stream that never ran (the key or the service failed first) is let go.
+    for (const input of checked) await input?.source?.stop().catch(() => undefined);
+    const success = Math.max(ExitCode.ok, ...codes) === ExitCode.ok && !runtime.shutdown.signal.aborted;
     try {
-      partial?.close(code === ExitCode.ok && !runtime.shutdown.signal.aborted);
+      partial?.close(success);
+      if (partial && !success) warn(`what was transcribed so far is in ${partial.partialPath}`);
     } catch (error) {
       warn(`cannot finish --out ${flags.out}: ${(error as Error).message}`);
       codes.push(ExitCode.usage);
@@ -160,6 +180,60 @@ export function reclaimSimValue(files: readonly string[], flags: TranscribeFlags
   let position = 0;
   while (position < files.length && before.includes(files[position] as string)) position++;
   return [...files.slice(0, position), value, ...files.slice(position)];
+}
+
+/**
+ * An input that passed the check. A regular file is closed again (a batch of thousands must not
+ * hold thousands of descriptors and read buffers) and reopened when its turn comes; a stream (stdin,
+ * a FIFO such as `<(sox …)`) cannot be read twice, so its opened source is kept.
+ */
+interface CheckedInput {
+  durationMs?: number;
+  source?: AudioSource;
+}
+
+/**
+ * Opens every input in order, before any key, simulator or connection is needed: a refused one is
+ * reported (`report`, exit 2) and comes back undefined.
+ */
+async function checkInputs(
+  inputs: readonly string[],
+  flags: TranscribeFlags,
+  report: (index: number, error: unknown) => void,
+  signal: AbortSignal,
+): Promise<Array<CheckedInput | undefined>> {
+  const checked: Array<CheckedInput | undefined> = [];
+  for (const [index, input] of inputs.entries()) {
+    if (signal.aborted) break;
+    try {
+      const source = await openSource(input, flags);
+      const durationMs = source.durationMs === undefined ? {} : { durationMs: source.durationMs };
+      if (input !== '-' && (await isRegularFile(input))) {
+        await source.stop();
+        checked.push(durationMs);
+      } else {
+        checked.push({ ...durationMs, source });
+      }
+    } catch (error) {
+      report(index, error);
+      checked.push(undefined);
+    }
+  }
+  return checked;
+}
+
+async function openSource(input: string, flags: TranscribeFlags): Promise<AudioSource> {
+  const source = await openInputSource({ ...flags, input }, 'fast');
+  if (!source) throw new CliError('usage', `cannot transcribe "${input}"`);
+  return source;
+}
+
+async function isRegularFile(path: string): Promise<boolean> {
+  try {
+    return (await stat(path)).isFile();
+  } catch {
+    return false;
+  }
 }
 
 /** Runs `task(0..count-1)` with at most `limit` at once, started in order. */
@@ -202,5 +276,6 @@ async function resolveTranscribeConfig(
 
 async function openSession(config: LiveConfig, events: EventStream) {
   const { openLiveSession } = await import('../../live/session.js');
-  return openLiveSession({ config, events, id: newSessionId() });
+  // Transcribe sessions are not recorded, so there is no `live-cli resume` to point at.
+  return openLiveSession({ config, events, id: newSessionId(), resumeCommand: null });
 }
