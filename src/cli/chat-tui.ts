@@ -45,7 +45,7 @@ export class ChatTui {
     });
     const tui = new ChatTui(store);
     options.events.on(store.handle);
-    const { renderTui } = await import('../ui/run-tui.js');
+    const { renderTui } = await importWithoutCiFlags(() => import('../ui/run-tui.js'));
     tui.app = renderTui({
       store,
       onCommand: (command) => tui.command(command),
@@ -123,3 +123,20 @@ export class ChatTui {
     }
   }
 }
+
+/**
+ * Ink draws only the final frame when `CI` (or `CONTINUOUS_INTEGRATION`) is set, reading it once
+ * when it loads. We draw the TUI only when both ends are a terminal, so a person is watching
+ * whatever CI says: Ink loads without those flags, which are put back at once for everything else.
+ */
+async function importWithoutCiFlags<T>(load: () => Promise<T>): Promise<T> {
+  const names = ['CI', 'CONTINUOUS_INTEGRATION'] as const;
+  const saved = names.map((name) => [name, process.env[name]] as const);
+  for (const name of names) delete process.env[name];
+  try {
+    return await load();
+  } finally {
+    for (const [name, value] of saved) if (value !== undefined) process.env[name] = value;
+  }
+}
+
