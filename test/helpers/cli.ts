@@ -29,6 +29,12 @@ export interface RunOptions {
 }
 
 /** Environment with every variable that could reach a real service or change defaults cleared. */
+/**
+ * One code-cache directory per test process: runs share the cache the entry writes (as a user's
+ * runs would), and nothing lands in the real ~/.cache.
+ */
+const cacheHome = mkdtempSync(join(tmpdir(), 'live-cli-cache-'));
+
 export function cleanEnv(extra: Record<string, string | undefined> = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env };
   for (const name of Object.keys(env)) {
@@ -36,6 +42,7 @@ export function cleanEnv(extra: Record<string, string | undefined> = {}): NodeJS
   }
   env.XDG_CONFIG_HOME = mkdtempSync(join(tmpdir(), 'live-cli-config-'));
   env.XDG_STATE_HOME = mkdtempSync(join(tmpdir(), 'live-cli-state-'));
+  env.XDG_CACHE_HOME = cacheHome;
   env.NO_COLOR = '1';
   // Every run carries the recognisable key, so the leak check in runCli covers the whole suite;
   // tests about a missing key remove it explicitly.
