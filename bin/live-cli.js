@@ -19,13 +19,16 @@
 // LIVE_CLI_NO_CODE_CACHE=1 neither reads nor writes the cache. LIVE_CLI_DEBUG_STARTUP=1 prints one
 // JSON line to stderr at exit: which build ran, what became of each file's cache, and which of the
 // heavy packages (Ink, React, the SDK, …) were evaluated.
-import { chmodSync, closeSync, fchmodSync, fstatSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { homedir } from 'node:os';
-import { basename, dirname, isAbsolute, join } from 'node:path';
-import { isatty } from 'node:tty';
-import { fileURLToPath } from 'node:url';
-import vm from 'node:vm';
+//
+// CommonJS on purpose (bin/package.json): an ES-module entry costs ~10 ms more on every start.
+'use strict';
+const { chmodSync, closeSync, fchmodSync, fstatSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeSync } = require('node:fs');
+const { createRequire } = require('node:module');
+const { homedir } = require('node:os');
+const { basename, dirname, isAbsolute, join } = require('node:path');
+const { isatty } = require('node:tty');
+const { pathToFileURL } = require('node:url');
+const vm = require('node:vm');
 
 const args = process.argv.slice(2);
 const env = process.env;
@@ -42,23 +45,27 @@ process.on('exit', (code) => {
 const drawsConversation = willDrawConversation(args);
 const eraseStatusLine = drawsConversation ? showStatusLine('live-cli: starting…') : () => undefined;
 
-const dist = join(dirname(dirname(fileURLToPath(import.meta.url))), 'dist');
+const dist = join(dirname(__dirname), 'dist');
 const bundle = statSync(join(dist, 'live-cli.cjs'), { throwIfNoEntry: false });
 const tscOutput = statSync(join(dist, 'cli', 'main.js'), { throwIfNoEntry: false });
 
-let main;
-if (bundle && env.LIVE_CLI_NO_BUNDLE !== '1' && !(tscOutput && tscOutput.mtimeMs > bundle.mtimeMs)) {
-  main = loadBundle(join(dist, 'live-cli.cjs'));
-} else if (tscOutput) {
-  startup.entry = 'tsc';
-  ({ main } = await import(new URL('../dist/cli/main.js', import.meta.url).href));
-} else {
-  eraseStatusLine();
-  process.stderr.write('live-cli: the build is missing (dist/); run `npm run build` in the checkout\n');
-  process.exit(1);
+void run();
+
+async function run() {
+  let main;
+  if (bundle && env.LIVE_CLI_NO_BUNDLE !== '1' && !(tscOutput && tscOutput.mtimeMs > bundle.mtimeMs)) {
+    main = loadBundle(join(dist, 'live-cli.cjs'));
+  } else if (tscOutput) {
+    startup.entry = 'tsc';
+    ({ main } = await import(pathToFileURL(join(dist, 'cli', 'main.js')).href));
+  } else {
+    eraseStatusLine();
+    process.stderr.write('live-cli: the build is missing (dist/); run `npm run build` in the checkout\n');
+    process.exit(1);
+  }
+  const code = await main(process.argv);
+  process.exit(code);
 }
-const code = await main(process.argv);
-process.exit(code);
 
 /**
  * chat and resume draw the TUI when stdin and stdout are terminals and neither --json nor --no-tui
