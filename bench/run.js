@@ -4,8 +4,10 @@ import os from 'node:os';
 import { formatBargeInTable, runBargeInBench } from './barge-in.js';
 import { formatHandoffTable, runHandoffBench } from './handoff.js';
 import { runLatencyBench } from './latency.js';
+import { formatStartupTable, runStartupBench } from './startup.js';
 import { formatResamplerTable, runResamplerBench } from './resampler.js';
 import { formatTranscribeTable, runTranscribeBench } from './transcribe.js';
+import { formatTuiTable, runTuiBench } from './tui.js';
 import { median } from './stats.js';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
@@ -50,5 +52,8 @@ if (!only || only === 'resampler') sections.push(formatResamplerTable(await runR
 if (!only || only === 'barge-in') sections.push(formatBargeInTable(await runBargeInBench()), '');
 if (!only || only === 'transcribe') sections.push(formatTranscribeTable(await runTranscribeBench()), '');
 if (!only || only === 'handoff') sections.push(formatHandoffTable(await runHandoffBench()), '');
+if (!only || only === 'startup') sections.push(formatStartupTable(await runStartupBench()), '');
+// Twenty minutes of real-time conversation (ten with the TUI, ten without): last, so the rest reports first.
+if (!only || only === 'tui') sections.push(formatTuiTable(await runTuiBench()), '');
 process.stdout.write(sections.join('\n') + '\n');
 process.exit(0);

@@ -7,7 +7,9 @@ import { InputLine } from './panes/input-line.js';
 import { StatusLine } from './panes/status-line.js';
 import { TranscriptPane } from './panes/transcript-pane.js';
 import { UsagePane } from './panes/usage-pane.js';
-import type { TuiCommand, TuiStore } from './state/tui-store.js';
+import { goAwayView, levelNow, meterCells } from './state/derive.js';
+import type { TuiCommand, TuiState, TuiStore } from './state/tui-store.js';
+import { METER_CELLS } from './panes/status-line.js';
 
 export interface AppProps {
   store: TuiStore;
@@ -21,7 +23,7 @@ export interface AppProps {
 /** Layout and keys only: state comes from the store, calculations from state/derive. */
 export function App({ store, onCommand, fps = 8, color = true }: AppProps) {
   const state = useSyncExternalStore(store.subscribe, store.getSnapshot);
-  useSharedClock(fps);
+  useSharedClock(store, fps);
   const columns = useColumns();
   const keys = useKeys(state.pushToTalk, onCommand);
   const now = store.now();
@@ -49,15 +51,33 @@ export function App({ store, onCommand, fps = 8, color = true }: AppProps) {
 }
 
 /**
- * The one timer of the whole UI: a re-render `fps` times a second, in which the countdown and the
- * meters are computed from the store's clock and the levels are re-read from the store.
+ * The one timer of the whole UI. It looks `fps` times a second at what time changes on screen (the
+ * goAway countdown and "resumed" line, the two meters) and re-renders only when that differs from
+ * the last frame: composing a frame is most of the TUI's cost (Ink re-tokenises every line), and a
+ * quiet conversation changes nothing between ticks.
  */
-function useSharedClock(fps: number): void {
+function useSharedClock(store: TuiStore, fps: number): void {
   const [, setTick] = useState(0);
+  const shown = useRef('');
   useEffect(() => {
-    const timer = setInterval(() => setTick((tick) => (tick + 1) % 1_000_000), Math.max(1, Math.round(1000 / fps)));
+    const timer = setInterval(() => {
+      const view = timeDependentView(store.getSnapshot(), store.now());
+      if (view === shown.current) return;
+      shown.current = view;
+      setTick((tick) => (tick + 1) % 1_000_000);
+    }, Math.max(1, Math.round(1000 / fps)));
     return () => clearInterval(timer);
-  }, [fps]);
+  }, [store, fps]);
+}
+
+/** Everything on screen that moves with the clock alone, as one comparable string. */
+export function timeDependentView(state: TuiState, now: number): string {
+  const { input, output } = state.levels;
+  return [
+    goAwayView(state.goAway, now)?.text ?? '',
+    meterCells(levelNow(input, now), METER_CELLS),
+    meterCells(levelNow(output, now), METER_CELLS),
+  ].join('|');
 }
 
 /** Terminal width, following resizes. */

@@ -109,6 +109,25 @@ describe('App rendering', () => {
     await waitFor(() => !text().includes('resumed on connection'));
   });
 
+  it('the shared timer draws nothing while nothing on screen moves, and draws when the countdown does', async () => {
+    const { store, clock, rendered } = await mount({}, { color: false, fps: 50 });
+    const events = loadEvents('goaway-text');
+    const beforeGoAway = eventsUntil(events, (event) => event.type === 'goaway').slice(0, -1);
+    feed(store, beforeGoAway);
+    await delay(100);
+    const quiet = rendered.frames.length;
+    clock.set((beforeGoAway.at(-1)?.t ?? 0) + 10_000); // time passes, nothing it shows depends on it
+    await delay(200); // ~10 ticks at 50 fps
+    expect(rendered.frames.length).toBe(quiet);
+    const goAway = events[beforeGoAway.length];
+    if (goAway) feed(store, [goAway]);
+    await delay(60);
+    const counting = rendered.frames.length;
+    clock.set((goAway?.t ?? 0) + 2_000);
+    await delay(60);
+    expect(rendered.frames.length).toBeGreaterThan(counting);
+  });
+
   it('reflows to the terminal width on resize', async () => {
     const { store, text, rendered } = await mount({ contextWindowTokens: 1_000 }, { color: false });
     feed(store, loadEvents('goaway-text'));

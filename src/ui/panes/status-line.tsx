@@ -17,7 +17,7 @@ export interface StatusLineProps {
   color?: boolean;
 }
 
-const METER_CELLS = 8;
+export const METER_CELLS = 8;
 
 const MIC_LABELS: Record<MicMode, string> = {
   live: 'mic live',
