@@ -30,13 +30,13 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { createInterface } from 'node:readline';
 import { EventStream } from '../dist/core/events.js';
 import { openLiveSession } from '../dist/live/session.js';
 import { resolveLiveConfig } from '../dist/live/config.js';
 import { openFileSource } from '../dist/audio/sources/file.js';
 import { transcribeDefaults } from '../dist/transcribe/config.js';
 import { transcribeFile } from '../dist/transcribe/transcribe-file.js';
+import { simFlags, startSimProcess } from './sim-process.js';
 import { median } from './stats.js';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
@@ -56,27 +56,6 @@ function makeInput(dir, minutes, name) {
   const path = join(dir, name);
   writeFileSync(path, Buffer.concat(Array.from({ length: units }, () => unit)));
   return { path, audioMs: (units * unit.length) / 32, speeches: units };
-}
-
-/** `drop-after-messages=40000,seed=3` → `--drop-after-messages 40000 --seed 3` (a bare key is a switch). */
-function simFlags(options) {
-  return options
-    .split(',')
-    .filter((option) => option.length > 0)
-    .flatMap((option) => {
-      const [key, value] = option.split('=');
-      return value === undefined ? [`--${key}`] : [`--${key}`, value];
-    });
-}
-
-async function startSimProcess(flags = []) {
-  const child = spawn(process.execPath, [bin, 'sim', '--port', '0', '--json', ...flags], { stdio: ['ignore', 'pipe', 'ignore'] });
-  const lines = createInterface({ input: child.stdout });
-  const url = await new Promise((resolveUrl, reject) => {
-    child.once('exit', (code) => reject(new Error(`live-cli sim exited with ${code}`)));
-    lines.once('line', (line) => resolveUrl(JSON.parse(line).url));
-  });
-  return { url, close: () => new Promise((done) => (child.once('exit', done), child.kill('SIGTERM'))) };
 }
 
 async function oneRun(url, input) {

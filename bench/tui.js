@@ -45,8 +45,8 @@ import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync, existsSync } from 'node:fs';
 import os from 'node:os';
 import { join, resolve } from 'node:path';
-import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { simFlags, startSimProcess } from './sim-process.js';
 import { median } from './stats.js';
 
 const argv = process.argv.slice(2);
@@ -132,35 +132,8 @@ function loadAverage() {
   return Number(readFileSync('/proc/loadavg', 'utf8').split(' ')[0]);
 }
 
-/** `time=wall,seed=3` → `--time wall --seed 3` (a bare key is a switch). */
-function simFlags(options) {
-  return options
-    .split(',')
-    .filter((option) => option.length > 0)
-    .flatMap((option) => {
-      const [key, value] = option.split('=');
-      return value === undefined ? [`--${key}`] : [`--${key}`, value];
-    });
-}
-
-/** The simulator as its own process, reporting to `report`. */
-async function startSimProcess(report) {
-  const child = spawn(process.execPath, [bin, 'sim', '--port', '0', '--json', '--report', report, ...simFlags(SIM_OPTIONS)], {
-    env: baseEnv(),
-    stdio: ['ignore', 'pipe', 'ignore'],
-  });
-  const lines = createInterface({ input: child.stdout });
-  const url = await new Promise((resolveUrl, reject) => {
-    child.once('exit', (code) => reject(new Error(`live-cli sim exited with ${code}`)));
-    lines.once('line', (line) => resolveUrl(JSON.parse(line).url));
-  });
-  const startedAt = performance.now();
-  return {
-    url,
-    pid: child.pid,
-    startedAt,
-    close: () => new Promise((done) => (child.exitCode !== null ? done() : (child.once('exit', done), child.kill('SIGTERM')))),
-  };
+function startSim(report) {
+  return startSimProcess(['--report', report, ...simFlags(SIM_OPTIONS)], baseEnv());
 }
 
 /** The caller's environment without anything that reaches a real service or changes live-cli's defaults. */
@@ -348,7 +321,7 @@ async function onePair() {
     const base = mkdtempSync(join(os.tmpdir(), `live-cli-bench-tui-${kind}-`));
     try {
       const world = runWorld(base);
-      const sim = await startSimProcess(world.report);
+      const sim = await startSim(world.report);
       let run;
       try {
         run = kind === 'tui' ? await runTui(base, sim, world) : await runHeadless(sim, world);

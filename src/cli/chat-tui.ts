@@ -67,6 +67,12 @@ export class ChatTui {
     return new Promise((resolve) => this.quitListeners.add(resolve));
   }
 
+  /** A turn to send as soon as the session is open (`--text` on a terminal), in order. */
+  sendWhenOpen(text: string): void {
+    if (this.chat) this.chat.handle({ type: 'send-text', text });
+    else this.heldTexts.push(text);
+  }
+
   warn(message: string): void {
     this.store.notice(message, 'warn');
   }

@@ -4,11 +4,14 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { sharedAudio } from '../helpers/cli.js';
 import { fakeAudioPath } from '../helpers/fake-audio.js';
+import { startSimProcess } from '../helpers/sim-process.js';
 import { hasTmux, TmuxTerminal } from '../helpers/tmux.js';
 
 const terminals: TmuxTerminal[] = [];
-afterEach(() => {
+const stopAfter: Array<() => Promise<void>> = [];
+afterEach(async () => {
   for (const terminal of terminals.splice(0)) terminal.kill();
+  await Promise.all(stopAfter.splice(0).map((stop) => stop()));
 });
 
 /** "hello" then two seconds of silence, looped by the fake mic: one speech segment every ~3 s. */
@@ -68,4 +71,31 @@ describe.skipIf(!hasTmux())('chat: the TUI in a real terminal (tmux)', () => {
     const after = await terminal.waitFor(/\[exit \d+\]/, 'the exit');
     expect(after).toMatch(/\[exit 0\]/);
   }, 60_000);
+
+  it('resume last on a terminal shows the earlier conversation, then goes on', async () => {
+    // One simulator for both runs: a handle is only known to the simulator that issued it.
+    const sim = await startSimProcess();
+    stopAfter.push(() => sim.stop());
+    const state = mkdtempSync(join(tmpdir(), 'live-cli-tui-state-'));
+    // --text on a terminal: sent first, then the conversation is the user's.
+    const first = start(['--endpoint', sim.url, '--text', 'remember the blue door'], { PATH: fakeAudioPath(['aplay']), XDG_STATE_HOME: state });
+    await first.waitFor(/you[^\n]*remember the blue door/, 'the --text turn');
+    await first.waitFor(/gemini\b[^\n]*blue door/, 'the reply');
+    // The handle comes with the end of the turn (usage shows then): resuming needs one.
+    await first.waitFor(/tokens: prompt/, 'the end of the turn');
+    first.send('q');
+    const ended = await first.waitFor(/\[exit \d+\]/, 'the exit');
+    const id = /live-cli resume (\S+)/.exec(ended)?.[1];
+    expect(id).toBeDefined();
+
+    const resumed = TmuxTerminal.start(['resume', 'last', '--endpoint', sim.url], { PATH: fakeAudioPath(['aplay']), XDG_STATE_HOME: state });
+    terminals.push(resumed);
+    await resumed.waitFor(/you[^\n]*remember the blue door/, 'the earlier turn');
+    await resumed.waitFor(/open · conn 1/, 'the resumed connection');
+    resumed.send('q');
+    const after = await resumed.waitFor(/\[exit \d+\]/, 'the exit');
+    expect(after).toMatch(/\[exit 0\]/);
+    expect(after).toContain(`live-cli resume ${id ?? ''}`);
+  }, 60_000);
 });
+

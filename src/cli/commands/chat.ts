@@ -95,6 +95,8 @@ export async function runChat(flags: ChatFlags, runtime: Runtime, resume?: Resum
       open.tui = await ChatTui.start({ events, config, color: flags.color !== false && !process.env.NO_COLOR });
       const tui = open.tui;
       warn = (message) => tui.warn(message);
+      // --text on a terminal: sent first, in order, then the conversation is the user's.
+      for (const text of flags.text ?? []) tui.sendWhenOpen(text);
       open.source ??= await openTuiVoice(flags, tui);
     } else if (flags.input === 'mic') {
       open.source = await openMic(flags);
