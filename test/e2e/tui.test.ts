@@ -97,5 +97,13 @@ describe.skipIf(!hasTmux())('chat: the TUI in a real terminal (tmux)', () => {
     expect(after).toMatch(/\[exit 0\]/);
     expect(after).toContain(`live-cli resume ${id ?? ''}`);
   }, 60_000);
+
+  it('a configuration error on a terminal is one plain line and its exit code, before anything is drawn', async () => {
+    const terminal = start([], { GEMINI_API_KEY: undefined, PATH: fakeAudioPath(['aplay']) });
+    const screen = await terminal.waitFor(/\[exit \d+\]/, 'the exit');
+    expect(screen).toMatch(/live-cli: no API key: set GEMINI_API_KEY[^\n]*--sim/);
+    expect(screen).toMatch(/\[exit 3\]/);
+    expect(screen).not.toMatch(/tokens|conn \d/);
+  }, 30_000);
 });
 

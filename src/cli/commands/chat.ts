@@ -125,7 +125,9 @@ export async function runChat(flags: ChatFlags, runtime: Runtime, resume?: Resum
     if (open.tui) {
       // Quitting while the connection is being set up ends the run; a session that opens anyway is closed.
       const quit = open.tui.whenQuit().then(() => undefined);
-      const session = await Promise.race([connecting, quit]);
+      const signal = runtime.shutdown.signal;
+      const aborted = new Promise<undefined>((resolve) => signal.addEventListener('abort', () => resolve(undefined), { once: true }));
+      const session = await Promise.race([connecting, quit, aborted]);
       if (!session) {
         void connecting.then((late) => late.close()).catch(() => undefined);
         return await finish();
@@ -183,7 +185,8 @@ export async function runChat(flags: ChatFlags, runtime: Runtime, resume?: Resum
     open.finished = (async () => {
       // The TUI leaves the screen first, so what follows (errors, the resume line) prints below it.
       open.tui?.close();
-      if (open.tui && finalError) runtime.stderr.write(`live-cli: ${finalError.message}\n`);
+      // In TUI mode no text consumer prints errors: the TUI showed it (now gone) or never started.
+      if (tuiMode && finalError) runtime.stderr.write(`live-cli: ${finalError.message}\n`);
       exitCode = await closeAll(open, runtime, exitCode);
       const resumable = open.recorded?.registry.get(id)?.lastHandle !== undefined;
       events.emit({ type: 'session.end', id, ...(resumable ? { resume: `live-cli resume ${id}` } : {}) });
