@@ -5,6 +5,7 @@ import type { PcmChunk } from '../audio/pcm.js';
 import type { AudioSource } from '../audio/sources/types.js';
 import type { LiveConfig, LiveSessionHandle } from '../live/types.js';
 import type { TuiStore } from '../ui/state/tui-store.js';
+import { importWithoutCiFlags } from './load-ink.js';
 
 /** `chat` draws its TUI when both ends are a terminal and nobody asked for machine output. */
 export function wantsTui(flags: { json?: boolean; tui?: boolean }): boolean {
@@ -129,20 +130,3 @@ export class ChatTui {
     }
   }
 }
-
-/**
- * Ink draws only the final frame when `CI` (or `CONTINUOUS_INTEGRATION`) is set, reading it once
- * when it loads. We draw the TUI only when both ends are a terminal, so a person is watching
- * whatever CI says: Ink loads without those flags, which are put back at once for everything else.
- */
-async function importWithoutCiFlags<T>(load: () => Promise<T>): Promise<T> {
-  const names = ['CI', 'CONTINUOUS_INTEGRATION'] as const;
-  const saved = names.map((name) => [name, process.env[name]] as const);
-  for (const name of names) delete process.env[name];
-  try {
-    return await load();
-  } finally {
-    for (const [name, value] of saved) if (value !== undefined) process.env[name] = value;
-  }
-}
-

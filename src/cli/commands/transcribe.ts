@@ -1,4 +1,5 @@
 import { stat } from 'node:fs/promises';
+import { importWithoutCiFlags } from '../load-ink.js';
 import { CliError, ExitCode } from '../../core/errors.js';
 import { EventStream } from '../../core/events.js';
 import { newSessionId } from '../../core/session-id.js';
@@ -247,7 +248,7 @@ async function runPool(count: number, limit: number, task: (index: number) => Pr
 
 /** The Ink bar on a terminal's stderr; Ink is loaded only here. */
 async function startProgress(files: FileProgress[]): Promise<import('../../ui/progress.js').ProgressHandle> {
-  const { startProgressBar } = await import('../../ui/progress.js');
+  const { startProgressBar } = await importWithoutCiFlags(() => import('../../ui/progress.js'));
   const started = performance.now();
   return startProgressBar(process.stderr, process.stdout, () => progressSnapshot(files, performance.now() - started));
 }
