@@ -66,8 +66,10 @@ function commonChecks(run: Awaited<ReturnType<typeof converse>>): void {
   expect(completed.length).toBeGreaterThanOrEqual(1);
   expect(new Set(completed).size).toBe(completed.length);
   expect([...completed].sort()).toEqual([...serverCompleted].sort());
-  // A reply cut by a drop ends with turn.complete reason connection-lost.
-  expect(events.some((e) => e.type === 'turn.complete' && e.reason === 'connection-lost')).toBe(true);
+  // A reply cut by a drop (one the client had started to receive) ends with turn.complete reason
+  // connection-lost. Whether a drop lands inside a reply depends on timing, so ask the report.
+  const cutByDrop = records.some((r) => r.type === 'reply' && r.outcome === 'drop' && Number(r.messages) > 0);
+  if (cutByDrop) expect(events.some((e) => e.type === 'turn.complete' && e.reason === 'connection-lost')).toBe(true);
   // A person watching stderr sees the goAway countdown and the resumptions.
   expect(result.stderr).toMatch(/will end connection \d+ in 2\.0 s \(goAway\)/);
   expect(result.stderr).toMatch(/resumed on connection \d+ after \d+ ms/);
