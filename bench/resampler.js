@@ -8,6 +8,7 @@ import libsamplerate from '@alexanderolsen/libsamplerate-js';
 import SpeexResampler from '@echogarden/speex-resampler-wasm';
 import SpeexResamplerSimd from '@echogarden/speex-resampler-wasm/simd';
 import wavefile from 'wavefile';
+import { clampS16 } from '../dist/audio/pcm.js';
 import { Resampler } from '../dist/audio/resampler.js';
 import { aliasRejectionDb, aliasSweep, sineInt16, sweepInt16, thdPlusNoiseDb } from '../dist/audio/dsp/quality.js';
 import { median } from './stats.js';
@@ -21,8 +22,6 @@ const PAIRS = [
 ];
 const SPEED_SECONDS = 10;
 const CHUNK_MS = 20;
-
-const toInt16 = (value) => Math.max(-32768, Math.min(32767, Math.round(value)));
 
 function concat(parts) {
   const out = new Int16Array(parts.reduce((n, p) => n + p.length, 0));
@@ -117,7 +116,7 @@ const libsamplerateFastest = {
       for (let i = 0; i < samples.length; i++) input[i] = samples[i] / 32768;
       const output = src.full(input);
       const out = new Int16Array(output.length);
-      for (let i = 0; i < output.length; i++) out[i] = toInt16(output[i] * 32768);
+      for (let i = 0; i < output.length; i++) out[i] = clampS16(output[i] * 32768);
       return out;
     };
     return { push: convert, end: () => convert(new Int16Array(Math.round(from / 100))) };

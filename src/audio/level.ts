@@ -1,4 +1,4 @@
-import type { PcmChunk } from './pcm.js';
+import { s16Samples, type PcmChunk } from './pcm.js';
 
 /**
  * The level reported for digital silence (and empty input). log10(0) is −Infinity, which JSON
@@ -42,6 +42,5 @@ export function measureLevel(samples: Int16Array): AudioLevel {
 
 /** Level of one chunk (s16le data), for the meter pane and voice-activity decisions. */
 export function chunkLevel(chunk: PcmChunk): AudioLevel {
-  const data = chunk.data.byteOffset % 2 === 0 ? chunk.data : Buffer.from(chunk.data);
-  return measureLevel(new Int16Array(data.buffer, data.byteOffset, data.length >> 1));
+  return measureLevel(s16Samples(chunk.data));
 }

@@ -1,4 +1,4 @@
-import { LIVE_INPUT_RATE, type PcmChunk } from './pcm.js';
+import { LIVE_INPUT_RATE, s16Bytes, s16Samples, type PcmChunk } from './pcm.js';
 import { Resampler } from './resampler.js';
 import { downmixToMono } from './mono.js';
 
@@ -12,31 +12,20 @@ export class LiveInputConverter {
   private fromRate: number | undefined;
 
   convert(chunk: PcmChunk): PcmChunk {
-    const mono = chunk.channels === 1 ? toInt16(chunk.data) : downmixToMono(toInt16(chunk.data), chunk.channels);
+    const mono = chunk.channels === 1 ? s16Samples(chunk.data) : downmixToMono(s16Samples(chunk.data), chunk.channels);
     if (this.fromRate === undefined) this.fromRate = chunk.sampleRate;
     if (chunk.sampleRate !== this.fromRate) {
       throw new RangeError(`audio changed rate mid-stream (${this.fromRate} Hz → ${chunk.sampleRate} Hz)`);
     }
-    if (chunk.sampleRate === LIVE_INPUT_RATE) return { data: toBuffer(mono), sampleRate: LIVE_INPUT_RATE, channels: 1 };
+    if (chunk.sampleRate === LIVE_INPUT_RATE) return { data: s16Bytes(mono), sampleRate: LIVE_INPUT_RATE, channels: 1 };
     this.resampler ??= new Resampler({ from: chunk.sampleRate, to: LIVE_INPUT_RATE });
-    return { data: toBuffer(this.resampler.push(mono)), sampleRate: LIVE_INPUT_RATE, channels: 1 };
+    return { data: s16Bytes(this.resampler.push(mono)), sampleRate: LIVE_INPUT_RATE, channels: 1 };
   }
 
   /** The resampler's tail at the end of the input. */
   flush(): PcmChunk | undefined {
     if (!this.resampler) return undefined;
     const tail = this.resampler.flush();
-    return tail.length > 0 ? { data: toBuffer(tail), sampleRate: LIVE_INPUT_RATE, channels: 1 } : undefined;
+    return tail.length > 0 ? { data: s16Bytes(tail), sampleRate: LIVE_INPUT_RATE, channels: 1 } : undefined;
   }
-}
-
-/** A view of s16le bytes as samples (copying only when the Buffer is not 2-byte aligned). */
-export function toInt16(data: Buffer): Int16Array {
-  if (data.byteOffset % 2 === 0) return new Int16Array(data.buffer, data.byteOffset, data.length >> 1);
-  const copy = Buffer.from(data);
-  return new Int16Array(copy.buffer, copy.byteOffset, copy.length >> 1);
-}
-
-export function toBuffer(samples: Int16Array): Buffer {
-  return Buffer.from(samples.buffer, samples.byteOffset, samples.byteLength);
 }

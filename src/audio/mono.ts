@@ -1,4 +1,4 @@
-import type { PcmChunk } from './pcm.js';
+import { s16Bytes, s16Samples, type PcmChunk } from './pcm.js';
 
 /**
  * Average of `sum` over `count` channels, rounded half away from zero: symmetric, so a signal and
@@ -35,18 +35,9 @@ export function downmixToMono(samples: Int16Array, channels: number): Int16Array
   return mono;
 }
 
-/**
- * A view of s16le chunk data as samples (host order is little-endian on every platform we ship
- * on), copying only when the Buffer is not 2-byte aligned.
- */
-function samplesOf(data: Buffer): Int16Array {
-  const aligned = data.byteOffset % 2 === 0 ? data : Buffer.from(data);
-  return new Int16Array(aligned.buffer, aligned.byteOffset, aligned.length >> 1);
-}
-
 /** The chunk as mono at the same rate; a mono chunk is returned unchanged. */
 export function downmixChunk(chunk: PcmChunk): PcmChunk {
   if (chunk.channels === 1) return chunk;
-  const mono = downmixToMono(samplesOf(chunk.data), chunk.channels);
-  return { data: Buffer.from(mono.buffer, mono.byteOffset, mono.byteLength), sampleRate: chunk.sampleRate, channels: 1 };
+  const mono = downmixToMono(s16Samples(chunk.data), chunk.channels);
+  return { data: s16Bytes(mono), sampleRate: chunk.sampleRate, channels: 1 };
 }

@@ -11,6 +11,26 @@ export interface PcmChunk {
 export const LIVE_INPUT_RATE = 16_000;
 export const LIVE_OUTPUT_RATE = 24_000;
 
+/**
+ * A view of s16le bytes as samples (host order is little-endian on every platform we ship on),
+ * copying only when the Buffer is not 2-byte aligned, which an Int16Array view requires.
+ */
+export function s16Samples(data: Buffer): Int16Array {
+  const aligned = data.byteOffset % 2 === 0 ? data : Buffer.from(data);
+  return new Int16Array(aligned.buffer, aligned.byteOffset, aligned.length >> 1);
+}
+
+/** The samples' bytes as a Buffer over the same memory (no copy). */
+export function s16Bytes(samples: Int16Array): Buffer {
+  return Buffer.from(samples.buffer, samples.byteOffset, samples.byteLength);
+}
+
+/** A sample value rounded and clipped to the s16 range. */
+export function clampS16(value: number): number {
+  const rounded = Math.round(value);
+  return rounded > 32767 ? 32767 : rounded < -32768 ? -32768 : rounded;
+}
+
 /** Duration of a chunk in ms. */
 export function chunkMs(chunk: PcmChunk): number {
   return (chunk.data.length / 2 / chunk.channels / chunk.sampleRate) * 1000;

@@ -26,6 +26,7 @@
  *   fixed by its position in the stream, never by where chunks were cut, so any re-slicing of the
  *   same input gives identical samples.
  */
+import { clampS16 } from './pcm.js';
 import { createDotProduct, createMemory, DOT_PRODUCT_BLOCK, WASM_PAGE_BYTES, type DotProduct, type WasmMemory } from './dsp/simd-dot.js';
 import { buildPhaseBank, designPrototype, type FilterSpec, type PhaseBank } from './resampler-filter.js';
 
@@ -200,11 +201,6 @@ export class Resampler {
   }
 }
 
-function toInt16(value: number): number {
-  const rounded = Math.round(value);
-  return rounded > 32767 ? 32767 : rounded < -32768 ? -32768 : rounded;
-}
-
 /**
  * Outputs when every one lands on a tabulated phase. Returns how many input samples they consumed
  * (the start of the next output's taps).
@@ -217,7 +213,7 @@ function renderExact(kernel: Kernel, out: Int16Array, phase: number, up: number,
   const stepPhase = down % up;
   let start = 0;
   for (let i = 0; i < out.length; i++) {
-    out[i] = toInt16(dot(phase * tableBytes, inputByte + start * FLOAT_BYTES, taps));
+    out[i] = clampS16(dot(phase * tableBytes, inputByte + start * FLOAT_BYTES, taps));
     start += stepWhole;
     phase += stepPhase;
     if (phase >= up) {
@@ -243,7 +239,7 @@ function renderInterpolated(kernel: Kernel, out: Int16Array, phase: number, up: 
     const at = inputByte + start * FLOAT_BYTES;
     const below = dot(lower * tableBytes, at, taps);
     const above = dot((lower + 1) * tableBytes, at, taps);
-    out[i] = toInt16(below + weight * (above - below));
+    out[i] = clampS16(below + weight * (above - below));
     start += stepWhole;
     phase += stepPhase;
     if (phase >= up) {

@@ -3,18 +3,15 @@
  * benchmark can hold every peer to exactly the same yardstick as the unit tests hold ours.
  */
 
-const FULL_SCALE = 32767;
+import { clampS16 } from '../pcm.js';
 
-function toInt16(value: number): number {
-  const rounded = Math.round(value);
-  return rounded > 32767 ? 32767 : rounded < -32768 ? -32768 : rounded;
-}
+const FULL_SCALE = 32767;
 
 /** A sine of `frequency` Hz at `levelDbfs`, rounded to int16 (no dither). */
 export function sineInt16(rate: number, frequency: number, seconds: number, levelDbfs: number): Int16Array {
   const amplitude = FULL_SCALE * 10 ** (levelDbfs / 20);
   const out = new Int16Array(Math.round(rate * seconds));
-  for (let i = 0; i < out.length; i++) out[i] = toInt16(amplitude * Math.sin((2 * Math.PI * frequency * i) / rate));
+  for (let i = 0; i < out.length; i++) out[i] = clampS16(amplitude * Math.sin((2 * Math.PI * frequency * i) / rate));
   return out;
 }
 
@@ -25,7 +22,7 @@ export function sweepInt16(rate: number, startHz: number, endHz: number, seconds
   const out = new Int16Array(Math.round(rate * seconds));
   for (let i = 0; i < out.length; i++) {
     const t = i / rate;
-    out[i] = toInt16(amplitude * Math.sin(2 * Math.PI * (startHz * t + (slope * t * t) / 2)));
+    out[i] = clampS16(amplitude * Math.sin(2 * Math.PI * (startHz * t + (slope * t * t) / 2)));
   }
   return out;
 }

@@ -1,4 +1,4 @@
-import type { PcmChunk } from '../pcm.js';
+import { s16Samples, type PcmChunk } from '../pcm.js';
 import { Resampler } from '../resampler.js';
 import type { AudioSink } from './types.js';
 import { WavFileSink } from './wav-file.js';
@@ -188,13 +188,9 @@ function msToSamples(ms: number): number {
   return Math.round((ms * RECORDING_RATE) / 1000);
 }
 
-/** The s16le bytes as samples (copied when the Buffer's offset isn't 2-byte aligned). */
+/** The s16le bytes as samples of our own (the mix outlives the caller's Buffer). */
 function toSamples(data: Buffer): Int16Array {
-  const count = Math.floor(data.length / 2);
-  if (data.byteOffset % 2 === 0) return new Int16Array(data.buffer, data.byteOffset, count).slice();
-  const samples = new Int16Array(count);
-  for (let i = 0; i < count; i++) samples[i] = data.readInt16LE(i * 2);
-  return samples;
+  return s16Samples(data).slice();
 }
 
 /**

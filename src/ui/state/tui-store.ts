@@ -1,4 +1,4 @@
-import { SILENCE_DBFS, chunkLevel, measureLevel } from '../../audio/level.js';
+import { SILENCE_DBFS, chunkLevel } from '../../audio/level.js';
 import { chunkMs, type PcmChunk } from '../../audio/pcm.js';
 import { sinceStart, type AudioEvent, type LiveEvent } from '../../core/events.js';
 import { TranscriptBuilder } from './transcript.js';
@@ -112,9 +112,8 @@ export class TuiStore {
   private outputAudio(event: AudioEvent): void {
     const pcm = event.pcm;
     if (!pcm || pcm.length < 2) return;
-    const data = pcm.byteOffset % 2 === 0 ? pcm : Buffer.from(pcm);
-    const samples = new Int16Array(data.buffer, data.byteOffset, data.length >> 1);
-    this.outputLevel = { dbfs: measureLevel(samples).rmsDbfs, at: this.now(), holdMs: event.ms };
+    const level = chunkLevel({ data: pcm, sampleRate: event.sampleRate, channels: 1 });
+    this.outputLevel = { dbfs: level.rmsDbfs, at: this.now(), holdMs: event.ms };
     this.stale = true;
   }
 
