@@ -1,3 +1,4 @@
+import { whenAborted } from './abort.js';
 import { CliError } from './errors.js';
 import type { EventStream } from './events.js';
 import { pumpAudio } from './audio-pump.js';
@@ -86,16 +87,12 @@ export class InteractiveChat {
 
   async run(): Promise<void> {
     const { session, signal } = this.options;
-    const aborted = new Promise<void>((resolve) => {
-      if (signal.aborted) resolve();
-      signal.addEventListener('abort', () => resolve(), { once: true });
-    });
     // Closing on purpose resolves `closed`; a session lost for good rejects with its CliError.
     const lost = session.closed.then(() => {
       throw new CliError('protocol', 'the session closed');
     });
     const voice = this.runVoice();
-    await Promise.race([this.quit, aborted, lost]);
+    await Promise.race([this.quit, whenAborted(signal), lost]);
     this.stopping = true;
     // The pump stops its source when this aborts, and returns.
     this.voiceStop.abort();

@@ -1,3 +1,4 @@
+import { whenAborted } from '../../core/abort.js';
 import { CliError, ExitCode } from '../../core/errors.js';
 import { EventStream, type LiveEvent } from '../../core/events.js';
 import { runHeadlessChat } from '../../core/headless-chat.js';
@@ -125,8 +126,7 @@ export async function runChat(flags: ChatFlags, runtime: Runtime, resume?: Resum
     if (open.tui) {
       // Quitting while the connection is being set up ends the run; a session that opens anyway is closed.
       const quit = open.tui.whenQuit().then(() => undefined);
-      const signal = runtime.shutdown.signal;
-      const aborted = new Promise<undefined>((resolve) => signal.addEventListener('abort', () => resolve(undefined), { once: true }));
+      const aborted = whenAborted(runtime.shutdown.signal).then(() => undefined);
       const session = await Promise.race([connecting, quit, aborted]);
       if (!session) {
         void connecting.then((late) => late.close()).catch(() => undefined);

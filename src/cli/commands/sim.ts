@@ -1,3 +1,4 @@
+import { whenAborted } from '../../core/abort.js';
 import type { Runtime } from '../runtime.js';
 import { CliError, ExitCode } from '../../core/errors.js';
 import type { SimOptions } from '../../sim/index.js';
@@ -19,10 +20,7 @@ export async function runSim(options: SimOptions, json: boolean, runtime: Runtim
   runtime.stdout.write(
     json ? JSON.stringify({ type: 'sim.listening', url: running.url, port: running.port }) + '\n' : `listening on ${running.url}\n`,
   );
-  await new Promise<void>((resolve) => {
-    if (runtime.shutdown.signal.aborted) resolve();
-    runtime.shutdown.signal.addEventListener('abort', () => resolve(), { once: true });
-  });
+  await whenAborted(runtime.shutdown.signal);
   await running.close();
   // Stopping the simulator with a signal is how it is meant to end.
   return ExitCode.ok;
