@@ -1,8 +1,19 @@
 import { CliError } from '../core/errors.js';
+import { SIM_WITH_ENDPOINT } from '../live/config.js';
 
 export interface SimHandle {
   url: string;
   close(): Promise<void>;
+}
+
+/**
+ * `--sim` / `--sim=OPTIONS` as given (undefined without it), checked before anything else starts:
+ * with `--endpoint` it is a usage error.
+ */
+export function requestedSim(flags: { sim?: boolean | string; endpoint?: string }): true | string | undefined {
+  if (flags.sim === undefined || flags.sim === false) return undefined;
+  if (flags.endpoint) throw new CliError('usage', SIM_WITH_ENDPOINT);
+  return flags.sim;
 }
 
 /** `--sim` / `--sim=OPTIONS`: an in-process simulator on a free loopback port. */

@@ -35,6 +35,9 @@ export const DEFAULT_AUDIO_COMPRESSION = { triggerTokens: 25_600, targetTokens: 
 export const COMPRESSION_TRIGGER_RANGE = { min: 5_000, max: 128_000 } as const;
 /** Sent to the simulator instead of a real key: the user's key never leaves for a test double. */
 export const SIM_API_KEY = 'sim-key';
+
+/** `--sim` with `--endpoint`: one usage error, said the same wherever it is caught. */
+export const SIM_WITH_ENDPOINT = '--sim starts its own simulator: drop --endpoint, or drop --sim to use that endpoint';
 const EPHEMERAL_PREFIX = 'auth_tokens/';
 
 function usage(message: string): CliError {
@@ -224,7 +227,7 @@ export function resolveLiveConfig(
   const pushToTalk = pick(flags.pushToTalk, fileBoolean(file, 'pushToTalk')) ?? false;
 
   // Endpoint and credentials.
-  if (opts.sim && flags.endpoint) throw usage('--sim starts its own simulator: drop --endpoint, or drop --sim to use that endpoint');
+  if (opts.sim && flags.endpoint) throw usage(SIM_WITH_ENDPOINT);
   const endpointRaw = opts.sim ? opts.endpoint : pick(flags.endpoint?.trim() || undefined, envValue(env, 'LIVE_CLI_ENDPOINT'), fileString(file, 'endpoint'));
   const endpoint = endpointRaw === undefined ? undefined : normaliseEndpoint(endpointRaw);
 

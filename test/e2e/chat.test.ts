@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { filesContaining, parseEvents, runCli, SECRET_KEY, binPath, cleanEnv, stderrBesidesResumeHint } from '../helpers/cli.js';
+import { filesContaining, parseEvents, runCli, SECRET_KEY, binPath, cleanEnv, stderrBesidesResumeHint, sharedAudio } from '../helpers/cli.js';
 import { startSimProcess, type SimProcess } from '../helpers/sim-process.js';
 
 const textModel = ['--model', 'gemini-live-2.5-flash-preview', '--modality', 'text'];
@@ -128,7 +128,11 @@ describe('failures are clear, fast and mapped to the contract exit codes', () =>
   });
 
   it('--sim with --endpoint, and unknown flags, are usage errors (exit 2)', async () => {
-    expect((await runCli(['chat', '--sim', '--endpoint', 'http://127.0.0.1:1', '--text', 'x'])).code).toBe(2);
+    for (const command of [['chat', '--text', 'x'], ['transcribe', join(sharedAudio, 'hello.wav')]]) {
+      const both = await runCli([...command, '--sim', '--endpoint', 'http://127.0.0.1:1']);
+      expect(both.code).toBe(2);
+      expect(both.stderr).toBe('live-cli: --sim starts its own simulator: drop --endpoint, or drop --sim to use that endpoint\n');
+    }
     expect((await runCli(['chat', '--no-such-flag'])).code).toBe(2);
     const badSim = await runCli(['chat', '--sim=no-such-option', '--text', 'x']);
     expect(badSim.code).toBe(2);

@@ -15,7 +15,7 @@ import { openInputSource, type AudioInputFlags } from '../audio-input.js';
 import { openMic, openOutput, type AudioDeviceFlags } from '../audio-devices.js';
 import { parseSeconds } from '../options.js';
 import { exitCodeForSignal, type Runtime } from '../runtime.js';
-import { startSimFromFlag, type SimHandle } from '../sim-flag.js';
+import { requestedSim, startSimFromFlag, type SimHandle } from '../sim-flag.js';
 import { recordSession, type RecordedSession } from '../session-record.js';
 import { ChatTui, wantsTui } from '../chat-tui.js';
 import type { ResolvedSession } from '../../registry/index.js';
@@ -81,10 +81,7 @@ export async function runChat(flags: ChatFlags, runtime: Runtime, resume?: Resum
   let finalError: CliError | undefined;
   try {
     const turnTimeoutMs = parseSeconds('--turn-timeout', flags.turnTimeout, 30) * 1000;
-    const simFlag = flags.sim !== undefined && flags.sim !== false ? flags.sim : undefined;
-    if (simFlag !== undefined && flags.endpoint) {
-      throw new CliError('usage', '--sim starts its own simulator and cannot be combined with --endpoint; drop one of them');
-    }
+    const simFlag = requestedSim(flags);
     // Inputs and outputs first: a bad file or a missing device fails before any connection.
     open.source = await openInputSource(flags, 'realtime');
     const { resolveLiveConfig, loadConfigFile, normaliseEndpoint } = await import('../../live/config.js');

@@ -15,7 +15,7 @@ import { transcribeFile } from '../../transcribe/transcribe-file.js';
 import { openInputSource, type AudioInputFlags } from '../audio-input.js';
 import { parseSeconds } from '../options.js';
 import { exitCodeForSignal, type Runtime } from '../runtime.js';
-import { startSimFromFlag, type SimHandle } from '../sim-flag.js';
+import { requestedSim, startSimFromFlag, type SimHandle } from '../sim-flag.js';
 import { toCliError } from './chat.js';
 
 export interface TranscribeFlags extends RawLiveOptions, Omit<AudioInputFlags, 'input'> {
@@ -68,9 +68,7 @@ export async function runTranscribe(args: readonly string[], flags: TranscribeFl
     const inputs = resolveInputs(args);
     const concurrency = parseConcurrency(flags.concurrency);
     const timeoutMs = flags.timeout === undefined ? undefined : parseSeconds('--timeout', flags.timeout, 0) * 1000;
-    if (flags.sim !== undefined && flags.sim !== false && flags.endpoint) {
-      throw new CliError('usage', '--sim starts its own simulator and cannot be combined with --endpoint; drop one of them');
-    }
+    const simFlag = requestedSim(flags);
     const multi = inputs.length > 1;
     codes = inputs.map(() => ExitCode.ok);
     const report = (index: number, error: unknown): void => {
@@ -86,8 +84,8 @@ export async function runTranscribe(args: readonly string[], flags: TranscribeFl
     // the service is there; only the good ones go on to need them.
     checked = await checkInputs(inputs, flags, report, runtime.shutdown.signal);
     if (checked.some((input) => input !== undefined) && !runtime.shutdown.signal.aborted) {
-      const config = await resolveTranscribeConfig(flags, flags.sim !== undefined && flags.sim !== false, warn, async () => {
-        sim = await startSimFromFlag(flags.sim as true | string);
+      const config = await resolveTranscribeConfig(flags, simFlag !== undefined, warn, async () => {
+        sim = await startSimFromFlag(simFlag ?? true);
         return sim.url;
       });
       if (flags.out !== undefined) partial = new PartialFile(flags.out);
