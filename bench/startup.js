@@ -23,6 +23,7 @@ import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { benchEnv } from './env.js';
 import { percentile } from './stats.js';
 
 const RUNS = Number(process.env.BENCH_STARTUP_RUNS ?? 15);
@@ -41,11 +42,7 @@ export const VARIANTS = [
 
 /** The environment of every child: nothing that reaches a real service or changes defaults. */
 function childEnv(dirs, extra) {
-  const env = { ...process.env };
-  for (const name of Object.keys(env)) {
-    if (/^(GEMINI_|GOOGLE_|LIVE_CLI_)/.test(name) || name === 'NODE_EXTRA_CA_CERTS') delete env[name];
-  }
-  return { ...env, ...dirs, NO_COLOR: '1', ...extra };
+  return { ...benchEnv(['NODE_EXTRA_CA_CERTS']), ...dirs, NO_COLOR: '1', ...extra };
 }
 
 /**

@@ -37,6 +37,7 @@ import { openFileSource } from '../dist/audio/sources/file.js';
 import { transcribeDefaults } from '../dist/transcribe/config.js';
 import { transcribeFile } from '../dist/transcribe/transcribe-file.js';
 import { simFlags, startSimProcess } from './sim-process.js';
+import { benchEnv } from './env.js';
 import { median } from './stats.js';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
@@ -87,8 +88,7 @@ async function oneRun(url, input) {
 
 /** The environment of a user with only a (fake) key: nothing of ours or the caller's config leaks in. */
 function cliEnv(dir) {
-  const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !/^(GEMINI_|GOOGLE_|LIVE_CLI_)/.test(name)));
-  return { ...env, GEMINI_API_KEY: 'bench-not-a-key', XDG_CONFIG_HOME: join(dir, 'config'), XDG_STATE_HOME: join(dir, 'state') };
+  return { ...benchEnv(), GEMINI_API_KEY: 'bench-not-a-key', XDG_CONFIG_HOME: join(dir, 'config'), XDG_STATE_HOME: join(dir, 'state') };
 }
 
 /** /proc/PID/status VmHWM (kB) and /proc/PID/stat utime + stime (ms), or undefined once it is gone. */

@@ -47,6 +47,7 @@ import os from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { simFlags, startSimProcess } from './sim-process.js';
+import { benchEnv } from './env.js';
 import { median } from './stats.js';
 
 const argv = process.argv.slice(2);
@@ -136,13 +137,9 @@ function startSim(report) {
   return startSimProcess(['--report', report, ...simFlags(SIM_OPTIONS)], baseEnv());
 }
 
-/** The caller's environment without anything that reaches a real service or changes live-cli's defaults. */
+/** Also without what would change how the terminal or Node behaves under measurement. */
 function baseEnv() {
-  const env = { ...process.env };
-  for (const name of Object.keys(env)) {
-    if (/^(GEMINI_|GOOGLE_|LIVE_CLI_)/.test(name) || ['NODE_EXTRA_CA_CERTS', 'NODE_OPTIONS', 'TMUX', 'TMUX_PANE', 'NO_COLOR', 'FORCE_COLOR'].includes(name)) delete env[name];
-  }
-  return env;
+  return benchEnv(['NODE_EXTRA_CA_CERTS', 'NODE_OPTIONS', 'TMUX', 'TMUX_PANE', 'NO_COLOR', 'FORCE_COLOR']);
 }
 
 /** A run's private world: fake tools on PATH, the mic signal, XDG dirs, a dummy key. */
