@@ -100,12 +100,14 @@ describe('audio through chat: file and mic in, reply audio out (built binary, re
   });
 
   it('barge-in: speech during the reply interrupts it and the player drops what it held', async () => {
-    // hello without its trailing 0.39 s of silence, 0.55 s of silence (the simulator ends speech
-    // after 0.5 s), then hello again while the reply (about 0.6 s of sending) is going out.
+    // hello without its trailing 0.39 s of silence, 0.8 s of silence, then hello again. The
+    // simulator ends speech after 0.5 s of silence and sends its ~2.4 s reply in ~0.6 s (4× real
+    // time), so the second hello barges in ~0.3 s into the sending, ~0.3 s before it ends: both
+    // margins wide enough that a loaded machine still has reply audio queued at the player.
     const hello = readFileSync(join(sharedAudio, 'hello-16k.pcm'));
     const spoken = hello.subarray(0, Math.round(3.64 * 16_000) * 2);
     const input = join(work, 'barge-in.pcm');
-    writeFileSync(input, Buffer.concat([spoken, Buffer.alloc(Math.round(0.55 * 16_000) * 2), hello]));
+    writeFileSync(input, Buffer.concat([spoken, Buffer.alloc(Math.round(0.8 * 16_000) * 2), hello]));
     const players = mkdtempSync(join(work, 'players-'));
     const result = await runCli(['chat', '--sim', '--input', input, '--output', 'speaker', '--player', 'aplay', '--json'], {
       env: { PATH: fakeAudioPath(['aplay']), FAKE_PLAYER_LOG: players },
