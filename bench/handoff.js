@@ -25,7 +25,7 @@ const FAULT_AT_SECONDS = 6;
 const CHUNK_BYTES = 640; // 20 ms at 16 kHz
 // Speech, then a second of silence (so the simulator's VAD ends the turn and the model answers).
 const speech = Buffer.concat([
-  readFileSync(resolve(import.meta.dirname, '..', '..', 'shared', 'audio', 'hello-16k.pcm')),
+  readFileSync(resolve(import.meta.dirname, '..', 'test', 'fixtures', 'audio', 'hello-16k.pcm')),
   Buffer.alloc(32_000),
 ]);
 

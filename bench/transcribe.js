@@ -2,7 +2,7 @@
 // time, and the client's CPU per audio minute, against the simulator with no added latency.
 //
 // Input: a generated few-minute file (BENCH_TRANSCRIBE_MINUTES, default 4), made at run time from
-// ../shared/audio/hello-16k.pcm and 1 s of silence repeated, so the simulator's VAD finds a speech
+// test/fixtures/audio/hello-16k.pcm and 1 s of silence repeated, so the simulator's VAD finds a speech
 // segment every ~5 s (≈ 48 segments in 4 minutes) and answers each, as a long recording would.
 //
 // The simulator runs in a child process (`live-cli sim --port 0`), so this process holds only the
@@ -51,7 +51,7 @@ const TIME = '/usr/bin/time';
 
 /** `minutes` of speech (hello-16k.pcm, 4.03 s) and 1 s of silence, repeated: one VAD segment each. */
 function makeInput(dir, minutes, name) {
-  const speech = readFileSync(resolve(root, '..', 'shared', 'audio', 'hello-16k.pcm'));
+  const speech = readFileSync(resolve(root, 'test', 'fixtures', 'audio', 'hello-16k.pcm'));
   const unit = Buffer.concat([speech, Buffer.alloc(32_000)]);
   const units = Math.ceil((minutes * 60 * 32_000) / unit.length);
   const path = join(dir, name);

@@ -5,7 +5,7 @@
 // runs as its own process (`live-cli sim --port 0 --json --time wall --report FILE`), so its CPU is
 // not the client's. The fake audio tools of test/fixtures/bin stand in for the sound card: a PATH of
 // a temp dir holding `node` and the fake `arecord` and `aplay` (then /usr/bin:/bin, so the shell
-// works; the fakes come first). The fake mic loops "hello" (../shared/audio/hello-16k.pcm, 4.03 s)
+// works; the fakes come first). The fake mic loops "hello" (test/fixtures/audio/hello-16k.pcm, 4.03 s)
 // and 2 s of silence at real-time pace (FAKE_MIC_LOOP=1), so the simulator's VAD hears a speech
 // segment every ~6 s and answers it with synthesised speech, which the client plays through the
 // fake aplay (real-time pace, discarded). Both runs use `--player aplay`, so the output path is the
@@ -28,7 +28,7 @@
 // A − B is the TUI's cost. The simulator process is sampled over the same window, for context, and
 // so is the tmux server for A (the terminal emulator parsing what the TUI draws: not our process,
 // but work our output causes).
-// The conversation is checked from the simulator's report (src/sim/README.md): `speech` records
+// The conversation is checked from the simulator's report (docs/simulator.md): `speech` records
 // (segments its VAD heard), `reply` records of source `speech` (`complete` / `interrupted`), and
 // `connection` records (a handoff at the simulator's 600 s connection cap is part of a 10-minute
 // session). A run whose window holds no completed reply throws: a dead conversation is not cheap.
@@ -70,7 +70,7 @@ const ROWS = 36;
 const root = resolve(import.meta.dirname, '..');
 const bin = join(root, 'bin', 'live-cli.js');
 const fakeBin = join(root, 'test', 'fixtures', 'bin');
-const helloPcm = resolve(root, '..', 'shared', 'audio', 'hello-16k.pcm');
+const helloPcm = resolve(root, 'test', 'fixtures', 'audio', 'hello-16k.pcm');
 
 const sleep = (ms) => new Promise((done) => setTimeout(done, Math.max(0, ms)));
 

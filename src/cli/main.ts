@@ -17,7 +17,7 @@ Examples:
   $ live-cli chat --sim                          talk to the built-in simulator (no API key)
   $ live-cli chat --push-to-talk                 Space starts and ends each utterance
   $ echo "hello there" | live-cli chat --sim --model gemini-live-2.5-flash-preview --modality text --json
-  $ live-cli chat --sim --input ../shared/audio/weather.wav --output reply.wav --json
+  $ live-cli chat --sim --input question.wav --output reply.wav --json
   $ live-cli chat --sim --input mic --duration 8 --output speaker
   $ live-cli chat --text "What is the Live API?" --output reply.wav
   $ live-cli chat --endpoint http://127.0.0.1:8080 --text hi   (against \`live-cli sim --port 8080\`)`;
@@ -72,7 +72,7 @@ export async function buildProgram(runtime: Runtime, setExit: (code: number) => 
   addTranscribeOptions(transcribe)
     .addHelpText(
       'after',
-      `\nExamples:\n  $ live-cli transcribe --sim ../shared/audio/weather.wav\n  $ live-cli transcribe --timestamps --out talk.txt talk.wav\n  $ cat speech-16k.pcm | live-cli transcribe -\n  $ live-cli transcribe --json a.wav b.wav c.wav --concurrency 2`,
+      `\nExamples:\n  $ live-cli transcribe --sim question.wav\n  $ live-cli transcribe --timestamps --out talk.txt talk.wav\n  $ cat speech-16k.pcm | live-cli transcribe -\n  $ live-cli transcribe --json a.wav b.wav c.wav --concurrency 2`,
     )
     .action(async (files: string[], flags: TranscribeFlags) => {
       const { reclaimSimValue, runTranscribe } = await import('./commands/transcribe.js');

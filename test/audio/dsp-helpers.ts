@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 export { aliasRejectionDb, aliasSweep, sineInt16, sweepInt16, thdPlusNoiseDb } from '../../src/audio/dsp/quality.js';
 
 export const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-export const sharedAudio = join(repoRoot, '..', 'shared', 'audio');
+export const sharedAudio = join(repoRoot, 'test', 'fixtures', 'audio');
 
 export { seededRandom } from '../helpers/random.js';
 

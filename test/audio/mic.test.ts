@@ -11,7 +11,7 @@ import { isAlive, waitFor } from '../helpers/process.js';
 
 // The fake recorders in test/fixtures/bin stream real speech at real-time pace and log their argv.
 const fakeBin = fileURLToPath(new URL('../fixtures/bin', import.meta.url));
-const helloPcm = fileURLToPath(new URL('../../../shared/audio/hello-16k.pcm', import.meta.url));
+const helloPcm = fileURLToPath(new URL('../fixtures/audio/hello-16k.pcm', import.meta.url));
 const work = mkdtempSync(join(tmpdir(), 'live-cli-mic-'));
 // Only `node` (the fakes' interpreter) and the fakes are on PATH: a real arecord in /usr/bin must
 // not stand in for a missing one.

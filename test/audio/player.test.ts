@@ -11,7 +11,7 @@ import { isAlive, waitFor } from '../helpers/process.js';
 // The fake players in test/fixtures/bin consume stdin at real-time pace through a device buffer of
 // the size they were asked for, and record what they received in FAKE_PLAYER_LOG.
 const fakeBin = fileURLToPath(new URL('../fixtures/bin', import.meta.url));
-const weather24k = readFileSync(fileURLToPath(new URL('../../../shared/audio/weather-24k.pcm', import.meta.url)));
+const weather24k = readFileSync(fileURLToPath(new URL('../fixtures/audio/weather-24k.pcm', import.meta.url)));
 const work = mkdtempSync(join(tmpdir(), 'live-cli-player-'));
 const nodeBin = join(work, 'node-bin');
 mkdirSync(nodeBin);

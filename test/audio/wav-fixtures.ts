@@ -7,7 +7,7 @@ import type { PcmChunk } from '../../src/audio/pcm.js';
 import { seededRandom } from '../helpers/random.js';
 
 export const repoRoot = resolve(import.meta.dirname, '..', '..');
-export const sharedAudio = join(repoRoot, '..', 'shared', 'audio');
+export const sharedAudio = join(repoRoot, 'test', 'fixtures', 'audio');
 
 export function shared(name: string): string {
   return join(sharedAudio, name);

@@ -5,7 +5,7 @@ import { join, resolve } from 'node:path';
 
 export const repoRoot = resolve(import.meta.dirname, '..', '..');
 export const binPath = join(repoRoot, 'bin', 'live-cli.js');
-export const sharedAudio = resolve(repoRoot, '..', 'shared', 'audio');
+export const sharedAudio = resolve(repoRoot, 'test', 'fixtures', 'audio');
 
 /** A key that must never show up anywhere: every run through runCli checks its output for it. */
 export const SECRET_KEY = 'test-secret-key-5f2c9d0e7a';

@@ -208,9 +208,9 @@ export function rms(pcm: Buffer): number {
   return samples === 0 ? 0 : Math.sqrt(energy / samples);
 }
 
-/** Real speech (espeak-ng) from ../shared/audio, which CI lays beside the clone as it is beside the checkout. */
+/** Real speech (espeak-ng) from test/fixtures/audio (copied from the workspace's shared samples, so a clone tests on its own). */
 export function fixtureAudio(name: 'hello-16k.pcm' | 'silence-3s-16k.pcm'): Buffer {
-  return readFileSync(join(import.meta.dirname, '..', '..', '..', 'shared', 'audio', name));
+  return readFileSync(join(import.meta.dirname, '..', 'fixtures', 'audio', name));
 }
 
 export function silence(seconds: number, rate = 16_000): Buffer {
