@@ -2,6 +2,7 @@
 // for docs/benchmarks.md, with the machine it ran on.
 import os from 'node:os';
 import { formatBargeInTable, runBargeInBench } from './barge-in.js';
+import { formatFirstRunTable, runFirstRunBench } from './first-run.js';
 import { formatHandoffTable, runHandoffBench } from './handoff.js';
 import { runLatencyBench } from './latency.js';
 import { formatStartupTable, runStartupBench } from './startup.js';
@@ -53,6 +54,7 @@ if (!only || only === 'barge-in') sections.push(formatBargeInTable(await runBarg
 if (!only || only === 'transcribe') sections.push(formatTranscribeTable(await runTranscribeBench()), '');
 if (!only || only === 'handoff') sections.push(formatHandoffTable(await runHandoffBench()), '');
 if (!only || only === 'startup') sections.push(formatStartupTable(await runStartupBench()), '');
+if (!only || only === 'first-run') sections.push(formatFirstRunTable(await runFirstRunBench()), '');
 // Twenty minutes of real-time conversation (ten with the TUI, ten without): last, so the rest reports first.
 if (!only || only === 'tui') sections.push(formatTuiTable(await runTuiBench()), '');
 process.stdout.write(sections.join('\n') + '\n');

@@ -138,7 +138,19 @@ export async function main(argv: readonly string[]): Promise<number> {
     exitCode = reportFailure(error, runtime);
   }
   await runtime.stdout.drain();
+  const failure = runtime.stdout.failure;
+  if (failure) {
+    runtime.stderr.write(`live-cli: ${stdoutFailureMessage(failure)}\n`);
+    // A signal's code says how the run ended; otherwise the lost output is the news.
+    if (exitCode < 128) exitCode = ExitCode.output;
+  }
   return exitCode;
+}
+
+/** One line: what failed, and what was kept. */
+export function stdoutFailureMessage(error: NodeJS.ErrnoException): string {
+  const why = error.code === 'ENOSPC' ? 'ENOSPC: no space left on device' : (error.code ?? error.message);
+  return `cannot write to stdout (${why}): output from then on was lost; free space or send stdout elsewhere`;
 }
 
 function reportFailure(error: unknown, runtime: Runtime): number {

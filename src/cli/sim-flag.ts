@@ -1,4 +1,6 @@
 import { CliError } from '../core/errors.js';
+import { join } from 'node:path';
+import { statePaths } from '../registry/paths.js';
 import { SIM_WITH_ENDPOINT } from '../live/config.js';
 
 export interface SimHandle {
@@ -28,6 +30,8 @@ export async function startSimFromFlag(flag: true | string): Promise<SimHandle> 
     }
   }
   options.port = 0;
+  // The simulator ends with this process; its handles stay, so `live-cli resume <id> --sim` works.
+  options.handleDir ??= join(statePaths(process.env).root, 'sim-handles');
   const running = await startSimulator(options);
   return { url: running.url, close: () => running.close() };
 }

@@ -9,6 +9,8 @@ export const ExitCode = {
   connection: 4,
   device: 5,
   quota: 6,
+  /** stdout or an output file could not be written (disk full, I/O error): output was lost. */
+  output: 7,
 } as const;
 
 export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];
@@ -21,6 +23,7 @@ const exitByErrorCode: Record<ErrorCode, ExitCodeValue> = {
   protocol: ExitCode.connection,
   quota: ExitCode.quota,
   device: ExitCode.device,
+  output: ExitCode.output,
   internal: ExitCode.internal,
 };
 

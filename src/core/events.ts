@@ -14,7 +14,7 @@ export interface EventBase {
   file?: string;
 }
 
-export type ErrorCode = 'auth' | 'usage' | 'input' | 'timeout' | 'protocol' | 'quota' | 'device' | 'internal';
+export type ErrorCode = 'auth' | 'usage' | 'input' | 'timeout' | 'protocol' | 'quota' | 'device' | 'output' | 'internal';
 
 export interface ModalityCounts {
   AUDIO?: number;

@@ -390,7 +390,8 @@ export class LiveSession implements LiveSessionHandle {
   private budgetNote(kind: FailureKind): string {
     const attempts = this.budget.failures - 1;
     const command = this.options.resumeCommand === undefined ? `live-cli resume ${this.options.id}` : this.options.resumeCommand;
-    const resume = command === null ? '' : `; continue the conversation later with: ${command}`;
+    // Without a handle (none arrived, or a resumed session's was refused) there is nothing to continue.
+    const resume = command === null || (this.handle === undefined && this.options.config.resumeHandle === undefined) ? '' : `; continue the conversation later with: ${command}`;
     return kind === 'quota' ? `gave up after ${attempts} retries${resume}` : `gave up after ${attempts} attempts to reconnect${resume}`;
   }
 

@@ -1,6 +1,7 @@
 /**
  * Writing to stdout that survives a closed pipe: `live-cli … | head -1` closes our stdout early, and
- * the EPIPE that follows must end the run quietly instead of crashing with a stack trace.
+ * the EPIPE that follows must end the run quietly instead of crashing with a stack trace. Any other
+ * write error (`> /dev/full`: ENOSPC) is kept as `failure`, and the run exits 7 saying so.
  */
 import type { Writable } from 'node:stream';
 
@@ -8,30 +9,40 @@ export interface LineWriter {
   write(text: string): void;
   /** Resolves once everything written so far has been handed to the OS (or the pipe is gone). */
   drain(): Promise<void>;
+  /** The reader went away (EPIPE) or a write failed: nothing more is written. */
   readonly broken: boolean;
+  /** A write failure that is not a closed pipe (ENOSPC on a full disk, EIO, …): output was lost. */
+  readonly failure: NodeJS.ErrnoException | undefined;
 }
 
 export function createLineWriter(stream: Writable, onBroken: () => void): LineWriter {
   let broken = false;
+  let failure: NodeJS.ErrnoException | undefined;
   const markBroken = (): void => {
     if (broken) return;
     broken = true;
     onBroken();
   };
   stream.on('error', (error: NodeJS.ErrnoException) => {
-    if (error.code === 'EPIPE' || error.code === 'ERR_STREAM_DESTROYED') markBroken();
-    else markBroken();
+    // A closed pipe is the reader's choice (`| head`); anything else loses output the user expects.
+    if (error.code !== 'EPIPE' && error.code !== 'ERR_STREAM_DESTROYED') failure ??= error;
+    markBroken();
   });
   return {
     get broken() {
       return broken;
+    },
+    get failure() {
+      return failure;
     },
     write(text: string) {
       if (broken) return;
       stream.write(text);
     },
     drain() {
-      if (broken || stream.writableLength === 0) return Promise.resolve();
+      if (broken) return Promise.resolve();
+      // A file's stream writes synchronously but reports its error a tick later: wait for that.
+      if (stream.writableLength === 0) return new Promise((resolve) => setImmediate(resolve));
       return new Promise((resolve) => {
         stream.once('drain', () => resolve());
         stream.once('error', () => resolve());

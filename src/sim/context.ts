@@ -16,7 +16,7 @@ export interface SimContext {
   /** setTimeout that the simulator clears on close(). */
   later(action: () => void, ms: number): NodeJS.Timeout;
   cancel(timer: NodeJS.Timeout | undefined): void;
-  createSession(): SimSession;
+  createSession(sessionId?: string): SimSession;
   findHandle(handle: string): HandleEntry | undefined;
   storeHandle(handle: string, entry: HandleEntry): void;
   /** Fires whatever the session's clock has reached (goAway, drops, caps). */

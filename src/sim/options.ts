@@ -24,6 +24,8 @@ export interface SimOptions {
   time: 'audio' | 'wall';
   seed: number;
   report?: string;
+  /** Keep issued handles in this directory, so a later simulator process can resume them. */
+  handleDir?: string;
 }
 
 export interface SimOptionSpec {
@@ -57,6 +59,7 @@ export const SIM_OPTION_SPECS: ReadonlyArray<SimOptionSpec> = [
   { key: 'time', flag: 'time', kind: 'enum', choices: ['audio', 'wall'], description: 'session clock: seconds of audio (received + reply) or wall-clock seconds', defaultValue: 'audio' },
   { key: 'seed', flag: 'seed', kind: 'number', description: 'seed for the deterministic pseudo-random choices', defaultValue: 1 },
   { key: 'report', flag: 'report', kind: 'string', description: 'append an NDJSON report of what arrived and what was done to FILE' },
+  { key: 'handleDir', flag: 'handle-dir', kind: 'string', description: 'keep resumption handles in DIR (2 hours), so a later simulator can resume them (chat --sim uses $XDG_STATE_HOME/live-cli/sim-handles)' },
 ];
 
 export function defaultSimOptions(): SimOptions {

@@ -7,6 +7,7 @@ import type { HandleEntry, SimContext } from './context.js';
 import type { SimOptions } from './options.js';
 import { createRandom } from './random.js';
 import { SimRecorder } from './report.js';
+import { HandleStore } from './handle-store.js';
 import { keptAudioSha256, SimSession } from './session.js';
 import { matchRoute, redactTarget, type Route } from './routes.js';
 
@@ -31,6 +32,8 @@ class Simulator implements SimContext {
   private readonly rawSockets = new Set<Socket>();
   private readonly sessions: SimSession[] = [];
   private readonly handles = new Map<string, HandleEntry>();
+  /** handle-dir: handles this process issued are also kept there, and ones it did not are looked up there. */
+  private readonly handleStore: HandleStore | undefined;
   private connectionCount = 0;
   private quotaLeft: number;
   private ticker: NodeJS.Timeout | undefined;
@@ -43,6 +46,8 @@ class Simulator implements SimContext {
     this.recorder = new SimRecorder(options.report, log);
     this.random = createRandom(options.seed);
     this.quotaLeft = options.quota;
+    this.handleStore = options.handleDir ? new HandleStore(options.handleDir) : undefined;
+    this.handleStore?.prune();
     this.http = createServer((_request, response) => {
       response.writeHead(404, { 'content-type': 'text/plain' }).end('Not Found: this is a Live API simulator (WebSocket only).\n');
     });
@@ -155,19 +160,35 @@ class Simulator implements SimContext {
     this.timers.delete(timer);
   }
 
-  createSession(): SimSession {
+  createSession(sessionId?: string): SimSession {
     const number = this.sessions.length + 1;
-    const session = new SimSession(`s${number}`, `sim-session-${number}-${this.randomHex()}`, this.options.time, this.options.goAwayEvery, this.options.dropEvery);
+    const id = sessionId ?? `sim-session-${number}-${this.randomHex()}`;
+    const session = new SimSession(`s${number}`, id, this.options.time, this.options.goAwayEvery, this.options.dropEvery);
     this.sessions.push(session);
     return session;
   }
 
   findHandle(handle: string): HandleEntry | undefined {
-    return this.handles.get(handle);
+    const known = this.handles.get(handle);
+    if (known) return known;
+    // Issued by an earlier simulator process (chat --sim ends with its CLI): its session continues here.
+    const stored = this.handleStore?.load(handle);
+    if (!stored) return undefined;
+    const session = this.sessions.find((s) => s.sessionId === stored.sessionId) ?? this.createSession(stored.sessionId);
+    const entry = { session, kept: stored.kept };
+    this.handles.set(handle, entry);
+    this.recorder.info(`restored handle of session ${stored.sessionId} from handle-dir`);
+    return entry;
   }
 
   storeHandle(handle: string, entry: HandleEntry): void {
     this.handles.set(handle, entry);
+    try {
+      this.handleStore?.save(handle, entry.session.sessionId, entry.kept);
+    } catch (error) {
+      // The live session goes on: only a later process's resume of this handle is lost.
+      this.recorder.info(`handle-dir: cannot store a handle (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
+    }
   }
 
   checkSchedules(session: SimSession): void {

@@ -108,6 +108,6 @@ export function filesContaining(dir: string, needle: string): string[] {
 export function stderrBesidesResumeHint(stderr: string): string {
   return stderr
     .split('\n')
-    .filter((line) => !/^live-cli resume \S+$/.test(line))
+    .filter((line) => !/^live-cli resume \S+( --sim)?$/.test(line))
     .join('\n');
 }

@@ -185,12 +185,20 @@ export async function runChat(flags: ChatFlags, runtime: Runtime, resume?: Resum
       // In TUI mode no text consumer prints errors: the TUI showed it (now gone) or never started.
       if (tuiMode && finalError) runtime.stderr.write(`live-cli: ${finalError.message}\n`);
       exitCode = await closeAll(open, runtime, exitCode);
-      const resumable = open.recorded?.registry.get(id)?.lastHandle !== undefined;
-      events.emit({ type: 'session.end', id, ...(resumable ? { resume: `live-cli resume ${id}` } : {}) });
+      const record = open.recorded?.registry.get(id);
+      // Only a handle the server has not refused is worth suggesting; a sim session resumes on the sim.
+      const resumable = record?.lastHandle !== undefined && record.resumable;
+      const hint = `live-cli resume ${id}${record?.endpoint === 'sim' ? ' --sim' : ''}`;
+      events.emit({ type: 'session.end', id, ...(resumable ? { resume: hint } : {}) });
       await open.recorded?.log.close();
-      if (resumable) runtime.stderr.write(`live-cli resume ${id}\n`);
+      if (resumable) runtime.stderr.write(`${hint}\n`);
+      else if (record && exitCode !== ExitCode.ok && !runtime.signal && record.lastHandle === undefined && !record.firstWords && !resume?.record) {
+        // A run that failed before anything was said or any handle arrived (no key, refused, no
+        // network) leaves nothing to resume or read: it would only clutter `sessions`.
+        open.recorded?.registry.remove(id);
+      }
       if (runtime.signal) return exitCodeForSignal(runtime.signal);
-      if (runtime.stdout.broken) return ExitCode.ok;
+      if (runtime.stdout.broken) return runtime.stdout.failure ? ExitCode.output : ExitCode.ok;
       return exitCode;
     })();
     return open.finished;

@@ -88,7 +88,7 @@ export async function runTranscribe(args: readonly string[], flags: TranscribeFl
         sim = await startSimFromFlag(simFlag ?? true);
         return sim.url;
       });
-      if (flags.out !== undefined) partial = new PartialFile(flags.out);
+      if (flags.out !== undefined) partial = new PartialFile(flags.out, runtime.stdout);
       const progress: FileProgress[] = checked.map((input) => ({
         sentMs: 0,
         done: input === undefined,
@@ -155,13 +155,15 @@ export async function runTranscribe(args: readonly string[], flags: TranscribeFl
       partial?.close(success);
       if (partial && !success) warn(`what was transcribed so far is in ${partial.partialPath}`);
     } catch (error) {
-      warn(`cannot finish --out ${flags.out}: ${(error as Error).message}`);
-      codes.push(ExitCode.usage);
+      const cliError = error instanceof CliError ? error : new CliError('output', `cannot finish --out ${flags.out}: ${(error as Error).message}`);
+      if (flags.json) events.emit({ type: 'error', code: cliError.code, message: cliError.message });
+      warn(cliError.message);
+      codes.push(cliError.exitCode);
     }
     await sim?.close();
   }
   if (runtime.signal) return exitCodeForSignal(runtime.signal);
-  if (runtime.stdout.broken) return ExitCode.ok;
+  if (runtime.stdout.broken) return runtime.stdout.failure ? ExitCode.output : ExitCode.ok;
   return Math.max(ExitCode.ok, ...codes);
 }
 
