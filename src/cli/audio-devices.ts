@@ -47,6 +47,8 @@ export async function openOutput(
   flags: AudioDeviceFlags,
   defaultOutput: 'speaker' | 'none',
   warn: (message: string) => void,
+  /** Told once if the playback device fails mid-session; default: a warning. */
+  onDeviceError: (error: Error) => void = (error) => warn(`audio output failed: ${error.message}`),
 ): Promise<{ sink: AudioSink; recording?: ConversationRecording }> {
   const output = flags.output ?? defaultOutput;
   if (output !== 'speaker' && output !== 'none' && !output.toLowerCase().endsWith('.wav')) {
@@ -58,7 +60,7 @@ export async function openOutput(
     output,
     ...(player ? { player } : {}),
     ...(flags.outputDevice ? { device: flags.outputDevice } : {}),
-    onError: (error: Error) => warn(`audio output failed: ${error.message}`),
+    onError: onDeviceError,
   });
   if (!flags.record) return { sink };
   if (!flags.record.toLowerCase().endsWith('.wav')) {

@@ -1,3 +1,4 @@
+import { micOffNotice } from '../audio/device-notices.js';
 import { CliError } from '../core/errors.js';
 import type { EventStream } from '../core/events.js';
 import { InteractiveChat, type ChatCommand, type MicState } from '../core/interactive-chat.js';
@@ -99,7 +100,7 @@ export class ChatTui {
       },
       onMicState: (state: MicState) => store.setMic(state),
       onVoiceLost: (reason: CliError, ended: boolean) =>
-        ended ? store.notice(`${reason.message}; type to go on (t)`, 'info') : store.notice(`voice off, text still works: ${reason.message}`, 'error'),
+        ended ? store.notice(`${reason.message}; type to go on (t)`, 'info') : store.notice(micOffNotice(reason.message), 'warn'),
     });
     this.chat = chat;
     store.setMic(chat.micState);

@@ -60,7 +60,7 @@ describe.skipIf(!hasTmux())('chat: the TUI in a real terminal (tmux)', () => {
 
   it('with no recorder it opens in text mode, says what to install, and still converses', async () => {
     const terminal = start(['--sim'], { PATH: fakeAudioPath(['aplay']) });
-    await terminal.waitFor(/text mode[^\n]*(install|recorder)/i, 'the text-mode notice');
+    await terminal.waitFor(/mic off: no audio recorder[^\n]*install/i, 'the text-mode notice');
     terminal.send('Enter');
     await terminal.waitFor(/Enter send/, 'the input line');
     terminal.send('hello from the keyboard', true);
@@ -70,6 +70,22 @@ describe.skipIf(!hasTmux())('chat: the TUI in a real terminal (tmux)', () => {
     terminal.send('C-c');
     const after = await terminal.waitFor(/\[exit \d+\]/, 'the exit');
     expect(after).toMatch(/\[exit 0\]/);
+  }, 60_000);
+
+  it('with sox but no sound device: one plain notice each for the mic and playback, and q exits 0', async () => {
+    const terminal = start(['--sim', '--player', 'play', '--no-log'], { PATH: fakeAudioPath(['sox', 'play']), FAKE_MIC_FAIL: 'open', FAKE_PLAYER_FAIL: 'open' });
+    await terminal.waitFor(/mic off: no capture device \(sox: Sorry, there is no default audio device configured\)/, 'the mic notice');
+    terminal.send('t');
+    await terminal.waitFor(/Enter send/, 'the input line');
+    terminal.send('hello', true);
+    terminal.send('Enter');
+    await terminal.waitFor(/gemini\b[^\n]*You said: hello/, 'the reply, as text');
+    const screen = await terminal.waitFor(/playback off: no sound output device \(sox: Sorry, there is no default audio device configured\)/, 'the playback notice');
+    expect(screen).not.toMatch(/error:/);
+    terminal.send('q');
+    const after = await terminal.waitFor(/\[exit \d+\]/, 'the exit');
+    expect(after).toMatch(/\[exit 0\]/);
+    expect(after).not.toMatch(/play exited/);
   }, 60_000);
 
   it('resume last on a terminal shows the earlier conversation, then goes on', async () => {

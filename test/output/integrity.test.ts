@@ -27,7 +27,7 @@ function runToDevFull(args: string[]): Promise<{ code: number | null; stderr: st
     const child = spawn(process.execPath, [binPath, ...args], { cwd: repoRoot, env: cleanEnv(), stdio: ['ignore', full, 'pipe'] });
     closeSync(full);
     let stderr = '';
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    child.stderr?.setEncoding('utf8').on('data', (d: string) => (stderr += d));
     child.on('error', reject);
     child.on('close', (code) => resolve({ code, stderr }));
   });

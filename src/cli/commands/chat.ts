@@ -1,3 +1,4 @@
+import { micOffNotice, playbackOffNotice } from '../../audio/device-notices.js';
 import { whenAborted } from '../../core/abort.js';
 import { CliError, ExitCode } from '../../core/errors.js';
 import { EventStream, type LiveEvent } from '../../core/events.js';
@@ -221,20 +222,41 @@ async function openTuiVoice(flags: ChatFlags, tui: ChatTui): Promise<AudioSource
     return await openMic(flags);
   } catch (error) {
     if (!(error instanceof CliError) || error.code !== 'device') throw error;
-    tui.store.notice(`text mode (no voice): ${error.message}`, 'warn');
+    tui.store.notice(micOffNotice(error.message), 'warn');
     return undefined;
   }
 }
 
-/** The TUI plays replies on the speaker; with no player it goes on silent (transcripts still show). */
+/**
+ * The TUI plays replies on the speaker; with no player, or a player that finds no device, it goes
+ * on silent (transcripts still show) and says so once. Only the default does: an `--output speaker`
+ * the user asked for is their audio, and its failure stays an error (exit 5).
+ */
 async function openTuiOutput(flags: ChatFlags, warn: (message: string) => void): Promise<Awaited<ReturnType<typeof openOutput>>> {
+  if (flags.output !== undefined) return openOutput(flags, 'speaker', warn);
   try {
-    return await openOutput(flags, 'speaker', warn);
+    const output = await openOutput(flags, 'speaker', warn, (error) => warn(playbackOffNotice(error.message)));
+    return { ...output, sink: withoutDeviceFailure(output.sink) };
   } catch (error) {
-    if (!(error instanceof CliError) || error.code !== 'device' || flags.output !== undefined) throw error;
-    warn(`no audio out: ${error.message}`);
+    if (!(error instanceof CliError) || error.code !== 'device') throw error;
+    warn(playbackOffNotice(error.message));
     return openOutput({ ...flags, output: 'none' }, 'none', warn);
   }
+}
+
+/** A sink whose device failure was already told (playback off) and does not fail the run at close. */
+function withoutDeviceFailure(sink: AudioSink): AudioSink {
+  return {
+    get label() {
+      return sink.label;
+    },
+    write: (chunk) => sink.write(chunk),
+    flush: () => sink.flush(),
+    close: (options) =>
+      sink.close(options).catch((error: unknown) => {
+        if (!(error instanceof CliError && error.code === 'device')) throw error;
+      }),
+  };
 }
 
 /** `resume` first shows the earlier conversation: its transcript events, marked `history: true`. */
