@@ -4,6 +4,7 @@
  * write error (`> /dev/full`: ENOSPC) is kept as `failure`, and the run exits 7 saying so.
  */
 import type { Writable } from 'node:stream';
+import { StreamRedactor } from '../core/redact.js';
 
 export interface LineWriter {
   write(text: string): void;
@@ -17,6 +18,8 @@ export interface LineWriter {
 
 export function createLineWriter(stream: Writable, onBroken: () => void): LineWriter {
   let broken = false;
+  // Everything we print passes here: a key a server echoed back (in a transcript, an error) is masked.
+  const redactor = new StreamRedactor();
   let failure: NodeJS.ErrnoException | undefined;
   const markBroken = (): void => {
     if (broken) return;
@@ -37,10 +40,13 @@ export function createLineWriter(stream: Writable, onBroken: () => void): LineWr
     },
     write(text: string) {
       if (broken) return;
-      stream.write(text);
+      const safe = redactor.push(text);
+      if (safe.length > 0) stream.write(safe);
     },
     drain() {
       if (broken) return Promise.resolve();
+      const rest = redactor.flush();
+      if (rest.length > 0) stream.write(rest);
       // A file's stream writes synchronously but reports its error a tick later: wait for that.
       if (stream.writableLength === 0) return new Promise((resolve) => setImmediate(resolve));
       return new Promise((resolve) => {

@@ -1,5 +1,6 @@
 import { closeSync, lstatSync, openSync, renameSync, writeSync } from 'node:fs';
 import { CliError } from '../core/errors.js';
+import { StreamRedactor } from '../core/redact.js';
 
 /**
  * `--out FILE`: everything goes to `FILE.partial` as it is produced (written through, so a crash
@@ -17,6 +18,8 @@ export class PartialFile {
   private fd: number | undefined;
   private failure: NodeJS.ErrnoException | undefined;
   private readonly stdout: { write(text: string): void } | undefined;
+  /** A key a server echoed back into a transcript is masked in the file too. */
+  private readonly redactor = new StreamRedactor();
 
   /** `stdout`: where `--out /dev/stdout` (or /dev/fd/1) goes; the device cannot be reopened when it is a socket. */
   constructor(
@@ -39,6 +42,10 @@ export class PartialFile {
   /** Writes through; the first failure (a full disk) stops the writing and is reported by close(). */
   write(text: string): void {
     if (this.stdout) return this.stdout.write(text);
+    this.writeThrough(this.redactor.push(text));
+  }
+
+  private writeThrough(text: string): void {
     if (this.fd === undefined || this.failure || text.length === 0) return;
     const data = Buffer.from(text);
     try {
@@ -51,6 +58,7 @@ export class PartialFile {
   /** Closes the file; on success renames the partial file to the final name. A failed write throws. */
   close(success: boolean): void {
     if (this.fd === undefined) return;
+    this.writeThrough(this.redactor.flush());
     closeSync(this.fd);
     this.fd = undefined;
     if (this.failure) {

@@ -1,3 +1,4 @@
+import { redact } from '../../core/redact.js';
 import type { LiveEvent } from '../../core/events.js';
 
 export type Speaker = 'user' | 'model';
@@ -106,7 +107,7 @@ export class TranscriptBuilder {
   }
 
   snapshot(): TranscriptState {
-    this.cached ??= { settled: this.settled, live: this.live.map((entry) => ({ ...entry.turn })) };
+    this.cached ??= { settled: this.settled, live: this.live.map((entry) => shown(entry.turn)) };
     return this.cached;
   }
 
@@ -178,10 +179,15 @@ export class TranscriptBuilder {
     let count = 0;
     while (count < this.live.length && this.live[count]?.open === false) count++;
     if (count > 0) {
-      this.settled = [...this.settled, ...this.live.slice(0, count).map((entry) => ({ ...entry.turn }))];
+      this.settled = [...this.settled, ...this.live.slice(0, count).map((entry) => shown(entry.turn))];
       this.live = this.live.slice(count);
     }
     this.cached = undefined;
     return true;
   }
+}
+
+/** A turn as drawn: a key the server echoed back is masked (the whole text, so a split key is caught too). */
+function shown(turn: Turn): Turn {
+  return { ...turn, text: redact(turn.text) };
 }
