@@ -67,11 +67,15 @@ export function addTranscribeOptions(command: Command): Command {
     .addOption(new Option('--encoding <encoding>', 'raw PCM input encoding (default s16le)').choices(['s16le', 'f32le']))
     .option('--model <name>', 'Live model (env LIVE_CLI_MODEL; transcribe default gemini-live-2.5-flash-preview)')
     .addOption(new Option('--modality <modality>', 'reply modality (default text when the model allows it, else audio; the reply is discarded)').choices(['audio', 'text']))
-    .option('--system <text|@file>', 'system instruction (default: transcribe only, reply with nothing)');
+    .option('--system <text|@file>', 'system instruction (default: transcribe only, reply with nothing)')
+    .option('--temperature <t>', 'sampling temperature, 0–2 (of the discarded reply)');
   return addConnectionOptions(command)
     .option('--compression <trigger[:target]|off>', 'context window compression (transcribe default 25600:12800)')
     .option('--sim [options]', 'start an in-process simulator and use it (no API key needed), e.g. --sim=report=sim.ndjson')
     .option('--json', 'NDJSON events on stdout: transcript.input pieces with offsetMs, one transcript.done per file')
+    // Accepted so one set of flags serves every command; what they mean for a transcription:
+    .option('--no-tui', 'no progress bar, even on a terminal')
+    .option('--no-log', 'accepted for symmetry: transcribe keeps no session log or record anyway')
     .option('--no-color', 'no colours (also NO_COLOR)');
 }
 

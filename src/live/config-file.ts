@@ -56,3 +56,57 @@ export function errnoText(error: unknown): string {
   if (code === 'EISDIR') return 'it is a directory';
   return code ?? error.message;
 }
+
+/**
+ * Every key the config file may hold (long option names in camelCase). A key outside this list is
+ * most likely a typo that silently does nothing, so it earns a warning naming it. Add a key here
+ * when an option learns to read it from the file (test/live/config-file.test.ts checks the reads).
+ */
+export const CONFIG_FILE_KEYS: readonly string[] = [
+  'model',
+  'modality',
+  'voice',
+  'system',
+  'temperature',
+  'connectTimeout',
+  'compression',
+  'pushToTalk',
+  'endpoint',
+  'vertex',
+  'project',
+  'location',
+  'apiVersion',
+];
+
+/** One warning per key the file holds that live-cli does not read, with the nearest known key. */
+export function unknownConfigKeyWarnings(file: Record<string, unknown>, env: Env): string[] {
+  const path = configFilePath(env);
+  return Object.keys(file)
+    .filter((key) => !CONFIG_FILE_KEYS.includes(key))
+    .map((key) => {
+      const near = nearestKey(key);
+      return `config file key "${key}" is not an option live-cli reads${near ? ` (did you mean "${near}"?)` : ''}; it is ignored (${path})`;
+    });
+}
+
+function nearestKey(key: string): string | undefined {
+  let best: { key: string; distance: number } | undefined;
+  for (const known of CONFIG_FILE_KEYS) {
+    const distance = editDistance(key.toLowerCase(), known.toLowerCase());
+    if (!best || distance < best.distance) best = { key: known, distance };
+  }
+  return best && best.distance <= Math.max(2, Math.floor(key.length / 3)) ? best.key : undefined;
+}
+
+/** Levenshtein distance: small inputs (option names), so the plain table is fine. */
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) {
+      current[j] = Math.min((previous[j] ?? 0) + 1, (current[j - 1] ?? 0) + 1, (previous[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+    previous = current;
+  }
+  return previous[b.length] ?? 0;
+}

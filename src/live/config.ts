@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { CliError } from '../core/errors.js';
 import { registerSecret } from '../core/redact.js';
-import { type Env, envValue, errnoText } from './config-file.js';
+import { type Env, envValue, errnoText, unknownConfigKeyWarnings } from './config-file.js';
 import { DEFAULT_MODEL, DEFAULT_TEXT_MODEL, lookupModel } from './models.js';
 import type { LiveConfig, Modality, RawLiveOptions } from './types.js';
 
@@ -180,8 +180,8 @@ export function resolveLiveConfig(
   fileConfig: Record<string, unknown>,
   opts: ResolveOptions = {},
 ): ResolvedLiveConfig {
-  const warnings: string[] = [];
   const file = fileConfig;
+  const warnings: string[] = unknownConfigKeyWarnings(file, env);
 
   const model = pick(flags.model?.trim() || undefined, envValue(env, 'LIVE_CLI_MODEL'), fileString(file, 'model')) ?? DEFAULT_MODEL;
   const info = lookupModel(model);

@@ -218,3 +218,19 @@ describe('live-cli transcribe checks its inputs before the key', () => {
     expect(mixed.stderr.trimEnd().split('\n')).toEqual([expect.stringMatching(/missing\.wav: no such file/), expect.stringMatching(/no API key/)]);
   });
 });
+
+describe('transcribe takes the common options', () => {
+  it('--temperature reaches the setup; --no-log and --no-tui are accepted', async () => {
+    const report = join(work, `report-common-${++n}.ndjson`);
+    const result = await runCli(['transcribe', `--sim=report=${report}`, '--temperature', '0.3', '--no-log', '--no-tui', join(sharedAudio, 'hello.wav')]);
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/\[speech #1/);
+    const setups = readFileSync(report, 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => JSON.parse(line) as { type: string; temperature?: number | null })
+      .filter((record) => record.type === 'setup');
+    expect(setups[0]?.temperature).toBe(0.3);
+  });
+});

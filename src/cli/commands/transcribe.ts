@@ -26,6 +26,10 @@ export interface TranscribeFlags extends RawLiveOptions, Omit<AudioInputFlags, '
   sim?: boolean | string;
   json?: boolean;
   color?: boolean;
+  /** `--no-tui`: false. No progress bar. */
+  tui?: boolean;
+  /** `--no-log`: transcribe keeps no log anyway. */
+  log?: boolean;
 }
 
 /** When the audio's duration is unknown (stdin) and no --timeout: this long after the stream ends. */
@@ -95,7 +99,7 @@ export async function runTranscribe(args: readonly string[], flags: TranscribeFl
         ...(input?.durationMs === undefined ? {} : { totalMs: input.durationMs }),
       }));
       // A terminal of unknown width (0 columns) would wrap the bar a character a line: no bar there.
-      bar = process.stderr.isTTY && (process.stderr.columns ?? 0) > 0 && !flags.json ? await startProgress(progress) : undefined;
+      bar = process.stderr.isTTY && (process.stderr.columns ?? 0) > 0 && !flags.json && flags.tui !== false ? await startProgress(progress) : undefined;
       const toStdout = (text: string): void => {
         // stdout on the bar's terminal: the bar steps aside so it does not overwrite the line.
         if (bar && process.stdout.isTTY) bar.writeText(text);
