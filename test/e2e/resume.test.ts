@@ -106,3 +106,40 @@ describe('the session registry and resume, through the built binary', () => {
     expect(listed[0]).toMatchObject({ log: false, handleValid: true });
   });
 });
+
+describe('resume with --sim, and honest hints', () => {
+  const state = mkdtempSync(join(tmpdir(), 'live-cli-resume-sim-'));
+  const env = { XDG_STATE_HOME: state };
+
+  it('a chat --sim session resumes with `resume last --sim` in a new process: its simulator kept the handle', async () => {
+    const first = await runCli(['chat', '--sim', ...textModel, '--text', 'remember the blue door', '--json'], { env });
+    expect(first.code, first.stderr).toBe(0);
+    const id = parseEvents(first.stdout).find((e) => e.type === 'session.open')?.id as string;
+    // The hint names --sim: without it, resume would go to the real service, which never saw the handle.
+    expect(first.stderr.split('\n')).toContain(`live-cli resume ${id} --sim`);
+    expect(parseEvents(first.stdout).at(-1)).toMatchObject({ type: 'session.end', resume: `live-cli resume ${id} --sim` });
+
+    const resumed = await runCli(['resume', 'last', '--sim', '--text', 'what door?', '--json'], { env });
+    expect(resumed.code, resumed.stderr).toBe(0);
+    const events = parseEvents(resumed.stdout);
+    expect(events.find((e) => e.type === 'session.open')).toMatchObject({ id, resumed: true });
+    expect(events.filter((e) => e.history === true).map((e) => String(e.text)).join('')).toContain('remember the blue door');
+    expect(events.filter((e) => e.type === 'text' && e.history !== true).map((e) => String(e.text)).join('')).toContain('what door?');
+  });
+
+  it('a refused handle gets no resume hint, and a failed run with nothing said leaves no record', async () => {
+    const first = await runCli(['chat', '--sim', ...textModel, '--text', 'hello', '--json'], { env });
+    const id = parseEvents(first.stdout).find((e) => e.type === 'session.open')?.id as string;
+    const refused = await runCli(['resume', id, '--sim=reject-resume', '--text', 'again', '--json'], { env });
+    expect(refused.code).toBe(4);
+    expect(refused.stderr).not.toMatch(/^live-cli resume /m);
+    expect(parseEvents(refused.stdout).at(-1)).toEqual(expect.not.objectContaining({ resume: expect.anything() }));
+
+    const before = parseEvents((await runCli(['sessions', '--json'], { env })).stdout).map((s) => s.id);
+    const failed = await runCli(['chat', '--sim=reject-key', '--text', 'hi', '--json'], { env });
+    expect(failed.code).toBe(3);
+    expect(failed.stderr).not.toMatch(/^live-cli resume /m);
+    const after = parseEvents((await runCli(['sessions', '--json'], { env })).stdout).map((s) => s.id);
+    expect(after).toEqual(before);
+  });
+});
