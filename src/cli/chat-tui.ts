@@ -100,6 +100,7 @@ export class ChatTui {
       onMicState: (state: MicState) => store.setMic(state),
       onVoiceLost: (reason: CliError, ended: boolean) =>
         ended ? store.notice(`${reason.message}; type to go on (t)`, 'info') : store.notice(`voice off, text still works: ${reason.message}`, 'error'),
+      onNotice: (message) => store.notice(message, 'error'),
     });
     this.chat = chat;
     store.setMic(chat.micState);

@@ -103,6 +103,24 @@ export async function buildProgram(runtime: Runtime, setExit: (code: number) => 
       setExit(await runDevices(flags.json === true, runtime));
     });
 
+  program
+    .command('models')
+    .description('the Live models live-cli knows and what each accepts (thinking, affective, proactive, TEXT out)')
+    .option('--json', 'one JSON object per model')
+    .action(async (flags: { json?: boolean }) => {
+      const { runModels } = await import('./commands/models.js');
+      setExit(runModels(flags.json === true, runtime));
+    });
+
+  program
+    .command('voices')
+    .description('the prebuilt voices for --voice, each with a short description')
+    .option('--json', 'one JSON object per voice')
+    .action(async (flags: { json?: boolean }) => {
+      const { runVoices } = await import('./commands/voices.js');
+      setExit(runVoices(flags.json === true, runtime));
+    });
+
   const { SIM_OPTION_SPECS, defaultSimOptions } = await import('../sim/options.js');
   const sim = program
     .command('sim')
