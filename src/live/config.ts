@@ -19,6 +19,11 @@ export interface ResolveOptions {
   /** `--sim`: an in-process simulator at `endpoint`; no real key is needed or sent. */
   sim?: boolean;
   endpoint?: string;
+  /**
+   * Whether the model options (features.ts) apply: false for `transcribe`, which takes none, so a
+   * config file written for `chat` (`"affective": true`) cannot break a transcription.
+   */
+  modelOptions?: boolean;
 }
 
 export interface ResolvedLiveConfig {
@@ -233,7 +238,7 @@ export function resolveLiveConfig(
 
   const pushToTalk = pick(flags.pushToTalk, fileBoolean(file, 'pushToTalk')) ?? false;
   // Model-dependent options: refused here, before connecting, where the model cannot take them.
-  const featureCheck = resolveFeatures(flags, file, info, pushToTalk);
+  const featureCheck = opts.modelOptions === false ? { features: {} } : resolveFeatures(flags, file, info, pushToTalk);
 
   // Endpoint and credentials.
   if (opts.sim && flags.endpoint) throw usage(SIM_WITH_ENDPOINT);

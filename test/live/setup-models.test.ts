@@ -108,6 +108,19 @@ describe('setup per model family (the capability guide)', () => {
     expect(refusal({}, { model: NATIVE_25, thinkingBudget: true }).message).toBe('config file key "thinkingBudget" must be a number or string: fix it in the config file');
   });
 
+  it('transcribe takes no model options: a config file written for chat cannot break it', () => {
+    const { config } = resolveLiveConfig({ model: HALF }, ENV, { affective: true, showThoughts: true }, { modelOptions: false });
+    expect(config.features).toBeUndefined();
+  });
+
+  it('warns about a voice it does not know, or one the half-cascade models do not speak', () => {
+    expect(resolved({ voice: 'Kore' }).warnings).toEqual([]);
+    expect(resolved({ voice: 'Robot' }).warnings).toEqual(['voice Robot is not one of the prebuilt voices (live-cli voices lists them)']);
+    expect(resolved({ voice: 'Sulafat', model: HALF }).warnings).toEqual([
+      `voice Sulafat is spoken by native-audio models only; ${HALF} may refuse it (live-cli voices)`,
+    ]);
+  });
+
   it('every catalogue row is self-consistent', () => {
     for (const model of LIVE_MODELS) {
       if (model.nativeAudio) expect(model.textOutput, model.name).toBe(false);
