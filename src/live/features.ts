@@ -119,9 +119,9 @@ export function resolveFeatures(flags: RawLiveOptions, file: Record<string, unkn
       needs(info.proactive, '--proactive');
     }
   } else if (proactive === false && info.proactive === 'always') {
+    const other = modelSupporting((m) => m.proactive === 'v1alpha' || m.proactive === 'yes');
     throw usage(
-      `--no-proactive is not possible with ${model}: its proactive audio is always on (the service refuses proactive_audio: false)` +
-        `${((other) => (other ? `; use --model ${other}` : ''))(modelSupporting((m) => m.proactive === 'v1alpha' || m.proactive === 'yes'))}`,
+      `--no-proactive is not possible with ${model}: its proactive audio is always on (the service refuses proactive_audio: false)${other ? `; use --model ${other}` : ''}`,
     );
   }
 
