@@ -101,6 +101,7 @@ export class ChatTui {
       onMicState: (state: MicState) => store.setMic(state),
       onVoiceLost: (reason: CliError, ended: boolean) =>
         ended ? store.notice(`${reason.message}; type to go on (t)`, 'info') : store.notice(micOffNotice(reason.message), 'warn'),
+      onNotice: (message) => store.notice(message, 'warn'),
     });
     this.chat = chat;
     store.setMic(chat.micState);

@@ -20,7 +20,12 @@ Examples:
   $ live-cli chat --sim --input question.wav --output reply.wav --json
   $ live-cli chat --sim --input mic --duration 8 --output speaker
   $ live-cli chat --text "What is the Live API?" --output reply.wav
-  $ live-cli chat --endpoint http://127.0.0.1:8080 --text hi   (against \`live-cli sim --port 8080\`)`;
+  $ live-cli chat --endpoint http://127.0.0.1:8080 --text hi   (against \`live-cli sim --port 8080\`)
+  $ live-cli chat --model gemini-3.8-live-extended-thinking --thinking-level high --show-thoughts
+  $ live-cli chat --model gemini-2.5-flash-native-audio-preview-12-2025 --affective   (v1alpha is chosen for you)
+  $ live-cli chat --image photo.jpg --text "What is in this picture?"
+  $ live-cli chat --screen --silence-ms 800                 (1 FPS screen frames through ffmpeg)
+  $ live-cli models                                         (what each model accepts)`;
 
 const simExamples = `
 Examples:
@@ -101,6 +106,24 @@ export async function buildProgram(runtime: Runtime, setExit: (code: number) => 
     .action(async (flags: { json?: boolean }) => {
       const { runDevices } = await import('./commands/devices.js');
       setExit(await runDevices(flags.json === true, runtime));
+    });
+
+  program
+    .command('models')
+    .description('the Live models live-cli knows and what each accepts (thinking, affective, proactive, TEXT out)')
+    .option('--json', 'one JSON object per model')
+    .action(async (flags: { json?: boolean }) => {
+      const { runModels } = await import('./commands/models.js');
+      setExit(runModels(flags.json === true, runtime));
+    });
+
+  program
+    .command('voices')
+    .description('the prebuilt voices for --voice, each with a short description')
+    .option('--json', 'one JSON object per voice')
+    .action(async (flags: { json?: boolean }) => {
+      const { runVoices } = await import('./commands/voices.js');
+      setExit(runVoices(flags.json === true, runtime));
     });
 
   const { SIM_OPTION_SPECS, defaultSimOptions } = await import('../sim/options.js');

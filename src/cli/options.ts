@@ -1,5 +1,6 @@
 import { Option, type Command } from 'commander';
 import { CliError } from '../core/errors.js';
+import { addFeatureOptions } from './feature-options.js';
 
 /** Repeatable string option collector (`--text a --text b`). */
 export function collect(value: string, previous: string[] | undefined): string[] {
@@ -9,11 +10,12 @@ export function collect(value: string, previous: string[] | undefined): string[]
 /** The options `chat` and `resume` share (contract: "Common options"). */
 export function addSessionOptions(command: Command): Command {
   command
-    .option('--model <name>', 'Live model (env LIVE_CLI_MODEL; default gemini-2.5-flash-native-audio-preview-12-2025)')
+    .option('--model <name>', 'Live model (env LIVE_CLI_MODEL; default gemini-3.8-live; see live-cli models)')
     .addOption(new Option('--modality <modality>', 'reply modality').choices(['audio', 'text']))
     .option('--voice <name>', 'prebuilt voice, e.g. Kore, Puck, Charon')
     .option('--system <text|@file>', 'system instruction, inline or @FILE')
     .option('--temperature <t>', 'sampling temperature, 0–2');
+  addFeatureOptions(command);
   return addConnectionOptions(command)
     .option('--compression <trigger[:target]|off>', 'context window compression (default for audio 25600:12800)')
     .option('--sim [options]', 'start an in-process simulator and use it (no API key needed), e.g. --sim=go-away-every=20,seed=3')

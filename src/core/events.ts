@@ -28,6 +28,8 @@ export interface LiveEventMap {
   'session.open': { id: string; model: string; resumed: boolean; sessionId?: string; schema: 1 };
   /** A text turn the user sent (typed, `--text`, or a stdin line), as sent. */
   'user.text': { text: string; history?: true };
+  /** An image the user sent (`--image`, `/image PATH`): its file name, type and size; the bytes are not in the event. */
+  'user.image': { name: string; mimeType: string; bytes: number };
   'transcript.input': { text: string; offsetMs?: number; history?: true };
   'transcript.output': { text: string; history?: true };
   text: { text: string; history?: true };

@@ -2,6 +2,7 @@ import { whenAborted } from './abort.js';
 import { CliError } from './errors.js';
 import type { EventStream } from './events.js';
 import { pumpAudio } from './audio-pump.js';
+import { readImageFile } from './image-file.js';
 import type { PcmChunk } from '../audio/pcm.js';
 import type { AudioSource } from '../audio/sources/types.js';
 import type { LiveSessionHandle } from '../live/types.js';
@@ -41,6 +42,8 @@ export interface InteractiveChatOptions {
    * recorder's `--duration`). The conversation goes on in text.
    */
   onVoiceLost?: (reason: CliError, ended: boolean) => void;
+  /** Something the user should read that does not end the conversation (a bad `/image` path). */
+  onNotice?: (message: string) => void;
   signal: AbortSignal;
 }
 
@@ -102,8 +105,28 @@ export class InteractiveChat {
   private sendText(text: string): void {
     const trimmed = text.trim();
     if (trimmed.length === 0) return;
+    const image = /^\/image\s+(.+)$/.exec(trimmed);
+    if (image?.[1]) {
+      this.sendImage(image[1].trim());
+      return;
+    }
     this.options.events.emit({ type: 'user.text', text: trimmed, conn: this.options.session.conn });
     this.options.session.sendText(trimmed);
+  }
+
+  /** `/image PATH` typed in the TUI: the image goes out now; speak or type about it next. */
+  private sendImage(path: string): void {
+    const { session, events } = this.options;
+    try {
+      if (!session.sendImage) throw new CliError('usage', 'this session cannot send images');
+      const image = readImageFile(path, '/image');
+      events.emit({ type: 'user.image', name: image.name, mimeType: image.mimeType, bytes: image.data.length, conn: session.conn });
+      session.sendImage(image.data, image.mimeType);
+    } catch (error) {
+      if (!(error instanceof CliError)) throw error;
+      // A typo in a path is no reason to end the conversation: say so and go on.
+      this.options.onNotice?.(error.message);
+    }
   }
 
   private toggleMute(): void {

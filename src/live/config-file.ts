@@ -76,6 +76,20 @@ export const CONFIG_FILE_KEYS: readonly string[] = [
   'project',
   'location',
   'apiVersion',
+  // src/live/features.ts: model capabilities (native audio, thinking, VAD, media).
+  'affective',
+  'proactive',
+  'thinkingBudget',
+  'thinkingLevel',
+  'showThoughts',
+  'vadStartSensitivity',
+  'vadEndSensitivity',
+  'prefixPaddingMs',
+  'silenceMs',
+  'activityHandling',
+  'turnCoverage',
+  'mediaResolution',
+  'language',
 ];
 
 /** One warning per key the file holds that live-cli does not read, with the nearest known key. */

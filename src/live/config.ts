@@ -7,8 +7,10 @@ import { readFileSync } from 'node:fs';
 import { CliError } from '../core/errors.js';
 import { registerSecret } from '../core/redact.js';
 import { type Env, envValue, errnoText, unknownConfigKeyWarnings } from './config-file.js';
+import { resolveFeatures } from './features.js';
 import { DEFAULT_MODEL, DEFAULT_TEXT_MODEL, lookupModel } from './models.js';
 import type { LiveConfig, Modality, RawLiveOptions } from './types.js';
+import { findVoice } from './voices.js';
 
 export { configFilePath, loadConfigFile } from './config-file.js';
 export type { Env } from './config-file.js';
@@ -17,6 +19,11 @@ export interface ResolveOptions {
   /** `--sim`: an in-process simulator at `endpoint`; no real key is needed or sent. */
   sim?: boolean;
   endpoint?: string;
+  /**
+   * Whether the model options (features.ts) apply: false for `transcribe`, which takes none, so a
+   * config file written for `chat` (`"affective": true`) cannot break a transcription.
+   */
+  modelOptions?: boolean;
 }
 
 export interface ResolvedLiveConfig {
@@ -199,6 +206,11 @@ export function resolveLiveConfig(
 
   const voice = pick(flags.voice?.trim() || undefined, fileString(file, 'voice'));
   if (voice && modality === 'text') warnings.push('--voice has no effect with --modality text');
+  const knownVoice = voice === undefined ? undefined : findVoice(voice);
+  if (voice && !knownVoice) warnings.push(`voice ${voice} is not one of the prebuilt voices (live-cli voices lists them)`);
+  if (knownVoice && !knownVoice.halfCascade && !info.nativeAudio) {
+    warnings.push(`voice ${knownVoice.name} is spoken by native-audio models only; ${model} may refuse it (live-cli voices)`);
+  }
 
   const systemRaw = pick(flags.system, fileString(file, 'system'));
   const systemInstruction = systemRaw === undefined ? undefined : readSystemInstruction(systemRaw);
@@ -225,6 +237,8 @@ export function resolveLiveConfig(
   }
 
   const pushToTalk = pick(flags.pushToTalk, fileBoolean(file, 'pushToTalk')) ?? false;
+  // Model-dependent options: refused here, before connecting, where the model cannot take them.
+  const featureCheck = opts.modelOptions === false ? { features: {} } : resolveFeatures(flags, file, info, pushToTalk);
 
   // Endpoint and credentials.
   if (opts.sim && flags.endpoint) throw usage(SIM_WITH_ENDPOINT);
@@ -259,8 +273,15 @@ export function resolveLiveConfig(
   }
 
   const ephemeralToken = !opts.sim && !vertex && Boolean(apiKey?.startsWith(EPHEMERAL_PREFIX));
+  const explicitApiVersion = pick(flags.apiVersion?.trim() || undefined, fileString(file, 'apiVersion'));
+  // Vertex serves these options on its own v1beta1; only the Gemini API keeps them behind v1alpha.
+  const featureApiVersion = vertex ? undefined : featureCheck.apiVersion;
+  if (featureApiVersion && explicitApiVersion && explicitApiVersion !== featureApiVersion) {
+    throw usage(`${featureCheck.apiVersionFor ?? 'this option'} on ${model} needs --api-version ${featureApiVersion}, not ${explicitApiVersion}: drop --api-version`);
+  }
   const apiVersion =
-    pick(flags.apiVersion?.trim() || undefined, fileString(file, 'apiVersion')) ??
+    explicitApiVersion ??
+    featureApiVersion ??
     (vertex ? DEFAULT_VERTEX_API_VERSION : ephemeralToken ? EPHEMERAL_API_VERSION : DEFAULT_API_VERSION);
   if (ephemeralToken && apiVersion !== EPHEMERAL_API_VERSION) {
     warnings.push(`ephemeral tokens are served on ${EPHEMERAL_API_VERSION} only; --api-version ${apiVersion} will likely be refused`);
@@ -279,6 +300,7 @@ export function resolveLiveConfig(
     outputTranscription: modality === 'audio',
     automaticActivityDetection: !pushToTalk,
     contextWindowTokens: info.contextWindow,
+    ...(Object.keys(featureCheck.features).length > 0 ? { features: featureCheck.features } : {}),
     ...(voice === undefined ? {} : { voice }),
     ...(systemInstruction === undefined ? {} : { systemInstruction }),
     ...(temperature === undefined ? {} : { temperature }),

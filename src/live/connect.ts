@@ -108,6 +108,11 @@ export class LiveConnection {
     return this.send(() => this.session.sendRealtimeInput({ audioStreamEnd: true }));
   }
 
+  /** An image or video frame: the Live API takes both as realtimeInput.video. */
+  sendVideo(base64: string, mimeType: string): boolean {
+    return this.send(() => this.session.sendRealtimeInput({ video: { data: base64, mimeType } }));
+  }
+
   sendActivityStart(): boolean {
     return this.send(() => this.session.sendRealtimeInput({ activityStart: {} }));
   }

@@ -146,6 +146,10 @@ export class ConnectionGeneration {
     return this.count(this.connection.sendAudioStreamEnd());
   }
 
+  sendVideo(base64: string, mimeType: string): boolean {
+    return this.count(this.connection.sendVideo(base64, mimeType));
+  }
+
   sendActivityStart(): boolean {
     return this.count(this.connection.sendActivityStart());
   }

@@ -49,9 +49,15 @@ export interface LiveModelInfo {
   tools: ModelToolSupport;
   /** Image and video frames (`realtimeInput.video`) accepted. */
   visualInput: boolean;
+  /** `speechConfig.languageCode` accepted: native audio picks the language by itself and refuses it. */
+  languageCode: boolean;
 }
 
-export const DEFAULT_MODEL = 'gemini-2.5-flash-native-audio-preview-12-2025';
+/**
+ * The stable model: served under a stability promise since 2026-09 while the 2.5 native-audio
+ * models are previews and 3.1 is legacy (README, "Models", says why in full).
+ */
+export const DEFAULT_MODEL = 'gemini-3.8-live';
 
 /** The suggestion we make when someone wants TEXT replies. */
 export const DEFAULT_TEXT_MODEL = 'gemini-live-2.5-flash-preview';
@@ -72,6 +78,7 @@ const NATIVE_25: ModelTraits = {
   proactive: 'v1alpha',
   tools: { nonBlocking: false, defaultBehavior: 'BLOCKING', googleSearch: true, codeExecution: false },
   visualInput: true,
+  languageCode: false,
 };
 
 /** Half-cascade: TEXT allowed, async tools accepted (blocking unless asked), code execution. */
@@ -85,6 +92,7 @@ const HALF_CASCADE: ModelTraits = {
   proactive: 'no',
   tools: { nonBlocking: true, defaultBehavior: 'BLOCKING', googleSearch: true, codeExecution: true },
   visualInput: true,
+  languageCode: true,
 };
 
 /** gemini-3.8-live (stable since 2026-09): audio out only, NON_BLOCKING tools by default, proactive audio always on, no affective dialog, no thinking config. */
@@ -98,6 +106,7 @@ const LIVE_38: ModelTraits = {
   proactive: 'always',
   tools: { nonBlocking: true, defaultBehavior: 'NON_BLOCKING', googleSearch: true, codeExecution: false },
   visualInput: true,
+  languageCode: false,
 };
 
 function model(name: string, description: string, traits: ModelTraits, extra: Partial<LiveModelInfo> = {}): LiveModelInfo {

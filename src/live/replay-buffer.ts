@@ -20,13 +20,13 @@
  * A text turn that was answered is never re-sent (its reply was delivered), whatever the handle.
  */
 
-export type ClientMessageKind = 'audio' | 'audioStreamEnd' | 'text' | 'activityStart' | 'activityEnd';
+export type ClientMessageKind = 'audio' | 'audioStreamEnd' | 'text' | 'activityStart' | 'activityEnd' | 'video';
 
 export interface BufferedMessage {
   /** Client-side order, from 1, over the whole session. */
   readonly seq: number;
   readonly kind: ClientMessageKind;
-  /** Base64 PCM for audio, the text for a text turn. */
+  /** Base64 PCM for audio, the text for a text turn, a base64 JPEG/PNG for a video frame. */
   readonly payload?: string;
   readonly mimeType?: string;
   /** Decoded PCM bytes (audio only). */

@@ -3,6 +3,7 @@
  * the SDK would otherwise fill gaps from GOOGLE_API_KEY, GOOGLE_GEMINI_BASE_URL, … behind our back.
  */
 import { type GoogleGenAIOptions, type LiveConnectConfig, Modality } from '@google/genai';
+import { featureConnectFields, realtimeInputConfig } from './sdk-features.js';
 import type { LiveConfig } from './types.js';
 
 const GEMINI_BASE_URL = 'https://generativelanguage.googleapis.com/';
@@ -38,9 +39,16 @@ export function clientOptions(config: LiveConfig): GoogleGenAIOptions {
 export function liveConnectConfig(config: LiveConfig): LiveConnectConfig {
   const audio = config.modality === 'audio';
   const compression = config.compression;
+  const features = config.features ?? {};
+  const speechConfig = {
+    ...(audio && config.voice ? { voiceConfig: { prebuiltVoiceConfig: { voiceName: config.voice } } } : {}),
+    ...(features.languageCode ? { languageCode: features.languageCode } : {}),
+  };
+  const realtimeInput = realtimeInputConfig(features, config.automaticActivityDetection);
   return {
     responseModalities: [audio ? Modality.AUDIO : Modality.TEXT],
-    ...(audio && config.voice ? { speechConfig: { voiceConfig: { prebuiltVoiceConfig: { voiceName: config.voice } } } } : {}),
+    ...(Object.keys(speechConfig).length > 0 ? { speechConfig } : {}),
+    ...featureConnectFields(features),
     ...(config.systemInstruction ? { systemInstruction: { parts: [{ text: config.systemInstruction }] } } : {}),
     ...(config.temperature === undefined ? {} : { temperature: config.temperature }),
     ...(config.inputTranscription ? { inputAudioTranscription: {} } : {}),
@@ -64,8 +72,6 @@ export function liveConnectConfig(config: LiveConfig): LiveConnectConfig {
           },
         }
       : {}),
-    ...(config.automaticActivityDetection
-      ? {}
-      : { realtimeInputConfig: { automaticActivityDetection: { disabled: true } } }),
+    ...(realtimeInput ? { realtimeInputConfig: realtimeInput } : {}),
   };
 }

@@ -138,6 +138,11 @@ export class LiveSession implements LiveSessionHandle {
     this.enqueue('audioStreamEnd');
   }
 
+  /** An image or a video frame (JPEG or PNG) as realtimeInput.video. */
+  sendImage(data: Buffer, mimeType: string): void {
+    this.enqueue('video', data.toString('base64'), mimeType);
+  }
+
   /** Push-to-talk (automatic activity detection off): the user started talking. */
   sendActivityStart(): void {
     this.enqueue('activityStart');
@@ -442,6 +447,9 @@ export class LiveSession implements LiveSessionHandle {
         break;
       case 'activityEnd':
         sent = generation.sendActivityEnd();
+        break;
+      case 'video':
+        sent = generation.sendVideo(message.payload ?? '', message.mimeType ?? 'image/jpeg');
         break;
     }
     if (sent) {

@@ -22,6 +22,48 @@ export interface RawLiveOptions {
   connectTimeout?: string | number; // seconds
   compression?: string; // TRIGGER[:TARGET] | off
   pushToTalk?: boolean;
+  // Native-audio and VAD options (src/live/features.ts); config-file keys are these names.
+  affective?: boolean;
+  proactive?: boolean;
+  thinkingBudget?: string | number;
+  thinkingLevel?: string;
+  showThoughts?: boolean;
+  vadStartSensitivity?: string;
+  vadEndSensitivity?: string;
+  prefixPaddingMs?: string | number;
+  silenceMs?: string | number;
+  activityHandling?: string;
+  turnCoverage?: string;
+  mediaResolution?: string;
+  language?: string;
+}
+
+export type Sensitivity = 'high' | 'low';
+export type ThinkingLevelName = 'low' | 'medium' | 'high';
+export type TurnCoverageName = 'only-activity' | 'all-input' | 'audio-activity-and-all-video';
+
+/**
+ * The model-dependent options of a session, validated against the model's capabilities
+ * (src/live/features.ts). Absent fields are not sent: the service's defaults apply.
+ */
+export interface LiveFeatures {
+  /** `enableAffectiveDialog: true`. */
+  affective?: boolean;
+  /** `proactivity.proactiveAudio` (omitted where the model has it always on). */
+  proactiveAudio?: boolean;
+  thinkingBudget?: number;
+  thinkingLevel?: ThinkingLevelName;
+  /** `thinkingConfig.includeThoughts`: thought summaries arrive as `thought` events. */
+  includeThoughts?: boolean;
+  startSensitivity?: Sensitivity;
+  endSensitivity?: Sensitivity;
+  prefixPaddingMs?: number;
+  silenceDurationMs?: number;
+  activityHandling?: 'interrupt' | 'no-interrupt';
+  turnCoverage?: TurnCoverageName;
+  mediaResolution?: 'low' | 'medium' | 'high';
+  /** `speechConfig.languageCode` (BCP-47). */
+  languageCode?: string;
 }
 
 /** A fully resolved, validated configuration for one Live session. */
@@ -51,6 +93,8 @@ export interface LiveConfig {
   resumeHandle?: string;
   /** The model's context window in tokens (catalogue value), for context-fill gauges. */
   contextWindowTokens?: number;
+  /** Model-dependent options (affective, proactive, thinking, VAD, media resolution, language). */
+  features?: LiveFeatures;
 }
 
 export interface LiveSessionOptions {
@@ -84,6 +128,8 @@ export interface LiveSessionHandle {
   sendAudio(chunk: PcmChunk): void;
   /** realtimeInput.audioStreamEnd. */
   sendAudioStreamEnd(): void;
+  /** An image or video frame (JPEG/PNG bytes) as realtimeInput.video (optional: test doubles may lack it). */
+  sendImage?(data: Buffer, mimeType: string): void;
   /** realtimeInput.activityStart (push-to-talk: automatic activity detection off). */
   sendActivityStart?(): void;
   /** realtimeInput.activityEnd (push-to-talk). */

@@ -37,6 +37,10 @@ export function createTextConsumer(out: LineWriter, err: LineWriter): (event: Li
         endLine();
         out.write(`${labels.user}: ${event.text}\n`);
         break;
+      case 'user.image':
+        endLine();
+        out.write(`${labels.user}: [image ${event.name}]\n`);
+        break;
       case 'transcript.input':
         piece('user', event.text);
         break;

@@ -4,9 +4,10 @@ import { messageKindName, parseClientMessage, type ClientMessage, type RealtimeP
 import { intentForText, planReply, speechReplyText, toolReplyText, type ReplyPlan, type TurnIntent } from './reply.js';
 import type { Route } from './routes.js';
 import { cloneKeptState, type SessionConnection, type SimSession } from './session.js';
+import { reportFeatures, setupRefusal, wantsThoughts } from './setup-features.js';
 import { synthesizeSpeech, SYNTH_RATE } from './synth.js';
-import { audioTokens, compressHistory, textTokens, usageFor, vertexUsage, type UsageMetadata } from './tokens.js';
-import { EnergyVad, type VadEvent } from './vad.js';
+import { audioTokens, compressHistory, frameTokens, textTokens, usageFor, vertexUsage, type UsageMetadata } from './tokens.js';
+import { EnergyVad, vadTuning, type VadEvent } from './vad.js';
 
 /** Reply audio goes out faster than real time, as the service's does, but slow enough to barge in. */
 const REPLY_SPEEDUP = 4;
@@ -205,8 +206,19 @@ export class SimConnection implements SessionConnection {
 
   private onSetup(setup: SetupSummary): void {
     const options = this.ctx.options;
-    if (setup.modality === 'TEXT' && setup.model.includes('native-audio')) {
-      this.closeWith(1007, 'Cannot extract voices from a non-audio request');
+    // What the model cannot take is refused as the service does, before any session exists.
+    const refusal = setupRefusal(setup.model, setup.modality, setup.features, this.route.version, this.route.api === 'vertex');
+    if (refusal !== undefined) {
+      this.ctx.recorder.record({
+        type: 'setup-refused',
+        conn: this.id,
+        model: setup.model,
+        modality: setup.modality,
+        apiVersion: this.route.version,
+        reason: refusal,
+        ...reportFeatures(setup.features),
+      });
+      this.closeWith(1007, refusal);
       return;
     }
     let session: SimSession;
@@ -268,6 +280,8 @@ export class SimConnection implements SessionConnection {
       voice: setup.voice ?? null,
       temperature: setup.temperature ?? null,
       systemInstruction: setup.systemText,
+      apiVersion: this.route.version,
+      ...reportFeatures(setup.features),
     });
     this.ctx.recorder.info(`conn ${this.id}: setup ${setup.model} ${setup.modality}${setup.handle !== undefined ? ' (resumed)' : ''} session ${session.id}`);
     if (options.noSetupComplete) {
@@ -386,7 +400,7 @@ export class SimConnection implements SessionConnection {
         session.kept.pendingAudioSeconds += part.data.length / 2 / part.sampleRate;
         if (!session.kept.vad || session.kept.vad.sampleRate !== part.sampleRate) {
           this.flushVad(session);
-          session.kept.vad = new EnergyVad(part.sampleRate);
+          session.kept.vad = new EnergyVad(part.sampleRate, vadTuning(this.setup?.features.vad));
           // accountAudio already counted this chunk: the detector's time zero is where it began.
           session.kept.vadBaseSeconds = session.kept.audioSeconds - part.data.length / 2 / part.sampleRate;
         }
@@ -413,6 +427,9 @@ export class SimConnection implements SessionConnection {
         }
         return;
       case 'video':
+        // A frame joins the prompt like any input; the next turn's usage counts it under IMAGE.
+        session.kept.history.push({ role: 'user', modality: 'IMAGE', tokens: frameTokens(this.setup?.features.mediaResolution) });
+        this.ctx.recorder.record({ type: 'frame', conn: this.id, session: session.id, mimeType: part.mimeType, bytes: part.bytes });
         return;
     }
   }
@@ -497,7 +514,9 @@ export class SimConnection implements SessionConnection {
       awaitingTool = { id, name: intent.name };
       this.ctx.recorder.record({ type: 'tool-call', conn: this.id, session: session.id, id, name: intent.name, args: intent.args });
     } else {
-      plan = planReply(intent, setup.modality, setup.outputTranscription, this.ctx.options.seed);
+      // includeThoughts on a thinking model: every answer starts with a thought summary.
+      const thought = intent.thought ?? (wantsThoughts(setup.model, setup.features) ? `Thinking about how to answer: ${intent.text}` : undefined);
+      plan = planReply({ ...intent, ...(thought === undefined ? {} : { thought }) }, setup.modality, setup.outputTranscription, this.ctx.options.seed);
     }
     const reply: ActiveReply = {
       plan,

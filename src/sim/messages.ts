@@ -1,3 +1,4 @@
+import { parseSetupFeatures, type SetupFeatures } from './setup-features.js';
 import type { Compression } from './tokens.js';
 
 /**
@@ -21,6 +22,8 @@ export interface SetupSummary {
   voice: string | undefined;
   temperature: number | undefined;
   functionNames: string[];
+  /** Thinking, affective, proactive, VAD tuning, media resolution, language: as sent. */
+  features: SetupFeatures;
 }
 
 export type RealtimePart =
@@ -29,7 +32,7 @@ export type RealtimePart =
   | { kind: 'text'; text: string }
   | { kind: 'activityStart' }
   | { kind: 'activityEnd' }
-  | { kind: 'video' };
+  | { kind: 'video'; bytes: number; mimeType: string };
 
 export interface ContentTurn {
   role: string;
@@ -130,6 +133,7 @@ function parseSetup(value: unknown): SetupSummary | InvalidMessage {
     voice: asString(field(field(field(field(generationConfig, 'speechConfig'), 'voiceConfig'), 'prebuiltVoiceConfig'), 'voiceName')),
     temperature: ((t) => (typeof t === 'number' ? t : undefined))(field(generationConfig, 'temperature')),
     functionNames,
+    features: parseSetupFeatures(value),
   };
 }
 
@@ -153,7 +157,11 @@ function parseRealtimeInput(value: unknown): ClientMessage | InvalidMessage {
     const rate = /rate=(\d+)/.exec(asString(field(audio, 'mimeType')) ?? '');
     parts.push({ kind: 'audio', data: Buffer.from(data, 'base64'), sampleRate: rate ? Number(rate[1]) : 16_000 });
   }
-  if (value.video !== undefined) parts.push({ kind: 'video' });
+  if (value.video !== undefined) {
+    const data = asString(field(value.video, 'data'));
+    if (data === undefined) return { kind: 'invalid', reason: 'realtime_input.video.data is required.' };
+    parts.push({ kind: 'video', bytes: Buffer.byteLength(data, 'base64'), mimeType: asString(field(value.video, 'mimeType')) ?? '' });
+  }
   const text = asString(value.text);
   if (text !== undefined) parts.push({ kind: 'text', text });
   if (isObject(value.activityEnd)) parts.push({ kind: 'activityEnd' });

@@ -2,7 +2,7 @@
  * Token arithmetic, roughly as the service bills it: about 25 tokens per second of audio and one
  * token per four characters of text. The prompt of every turn includes the whole kept history.
  */
-export type TokenModality = 'TEXT' | 'AUDIO';
+export type TokenModality = 'TEXT' | 'AUDIO' | 'IMAGE';
 
 export interface HistoryTurn {
   role: 'user' | 'model';
@@ -18,6 +18,14 @@ export function textTokens(text: string): number {
 
 export function audioTokens(seconds: number): number {
   return Math.round(seconds * AUDIO_TOKENS_PER_SECOND);
+}
+
+/**
+ * Tokens of one image or video frame: 258 at the default (medium) resolution, 66 at
+ * `MEDIA_RESOLUTION_LOW`, as the service bills frames. Every frame is counted under IMAGE.
+ */
+export function frameTokens(mediaResolution: string | undefined): number {
+  return mediaResolution === 'MEDIA_RESOLUTION_LOW' ? 66 : 258;
 }
 
 export function historyTokens(history: readonly HistoryTurn[]): number {
@@ -51,7 +59,7 @@ interface ModalityCount {
 
 function byModality(turns: readonly { modality: TokenModality; tokens: number }[]): ModalityCount[] {
   const counts: ModalityCount[] = [];
-  for (const modality of ['TEXT', 'AUDIO'] as const) {
+  for (const modality of ['TEXT', 'AUDIO', 'IMAGE'] as const) {
     const tokenCount = turns.filter((turn) => turn.modality === modality).reduce((sum, turn) => sum + turn.tokens, 0);
     if (tokenCount > 0) counts.push({ modality, tokenCount });
   }

@@ -23,7 +23,7 @@ describe('session options reach the wire', () => {
   it('defaults: native-audio model, AUDIO, both transcriptions, resumption, compression 25600:12800', async () => {
     const setup = await setupSent([]);
     expect(setup).toMatchObject({
-      model: 'models/gemini-2.5-flash-native-audio-preview-12-2025',
+      model: 'models/gemini-3.8-live',
       modality: 'AUDIO',
       inputTranscription: true,
       outputTranscription: true,

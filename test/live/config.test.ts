@@ -76,7 +76,7 @@ describe('resolveLiveConfig: defaults and precedence', () => {
     const { config, warnings } = resolveLiveConfig({}, KEY_ENV, {});
     expect(warnings).toEqual([]);
     expect(config).toMatchObject({
-      model: 'gemini-2.5-flash-native-audio-preview-12-2025',
+      model: 'gemini-3.8-live',
       nativeAudio: true,
       modality: 'audio',
       apiVersion: 'v1beta',
@@ -106,7 +106,7 @@ describe('resolveLiveConfig: defaults and precedence', () => {
 
   it('treats empty env values as unset', () => {
     expect(resolveLiveConfig({}, { ...KEY_ENV, LIVE_CLI_MODEL: '', GOOGLE_API_KEY: '' }, {}).config.model).toBe(
-      'gemini-2.5-flash-native-audio-preview-12-2025',
+      'gemini-3.8-live',
     );
   });
 
@@ -221,7 +221,7 @@ describe('resolveLiveConfig: validation messages', () => {
 
   it('--modality text with a native-audio model, before connecting', () => {
     expect(usageError({ modality: 'text' })).toBe(
-      'model gemini-2.5-flash-native-audio-preview-12-2025 is native audio and cannot reply in TEXT; use --modality audio or --model gemini-live-2.5-flash-preview',
+      'model gemini-3.8-live is native audio and cannot reply in TEXT; use --modality audio or --model gemini-live-2.5-flash-preview',
     );
   });
 

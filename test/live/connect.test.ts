@@ -60,7 +60,7 @@ describe('connectLive', () => {
     server = await startFakeServer();
     const connection = await connectLive(configFor(server.endpoint, { voice: 'Kore', pushToTalk: true }));
     const setup = (await server.connection()).received[0]?.setup as Record<string, unknown>;
-    expect(setup.model).toBe('models/gemini-2.5-flash-native-audio-preview-12-2025');
+    expect(setup.model).toBe('models/gemini-3.8-live');
     expect(setup.generationConfig).toMatchObject({
       responseModalities: ['AUDIO'],
       speechConfig: { voiceConfig: { prebuiltVoiceConfig: { voiceName: 'Kore' } } },
@@ -187,7 +187,7 @@ describe('connectLive', () => {
     expect(fake.path).toBe('//ws/google.cloud.aiplatform.v1beta1.LlmBidiService/BidiGenerateContent');
     expect(fake.headers['x-goog-api-key']).toBe(KEY);
     const setup = fake.received[0]?.setup as Record<string, unknown>;
-    expect(setup.model).toBe('publishers/google/models/gemini-2.5-flash-native-audio-preview-12-2025');
+    expect(setup.model).toBe('publishers/google/models/gemini-3.8-live');
     await connection.close();
   });
 

@@ -19,6 +19,7 @@ import { exitCodeForSignal, type Runtime } from '../runtime.js';
 import { requestedSim, startSimFromFlag, type SimHandle } from '../sim-flag.js';
 import { recordSession, type RecordedSession } from '../session-record.js';
 import { ChatTui, wantsTui } from '../chat-tui.js';
+import { prepareVisualInput, startVisualInput, type RunningVisualInput, type VisualFlags } from '../visual-input.js';
 import type { ResolvedSession } from '../../registry/index.js';
 import type { EventInput } from '../../core/events.js';
 
@@ -30,7 +31,7 @@ export interface ResumeTarget extends ResolvedSession {
   valid: boolean;
 }
 
-export interface ChatFlags extends RawLiveOptions, AudioInputFlags, AudioDeviceFlags {
+export interface ChatFlags extends RawLiveOptions, AudioInputFlags, AudioDeviceFlags, VisualFlags {
   text?: string[];
   turnTimeout?: string;
   sim?: boolean | string;
@@ -50,6 +51,7 @@ interface Resources {
   session?: LiveSessionHandle;
   recorded?: RecordedSession;
   tui?: ChatTui;
+  visual?: RunningVisualInput;
   /** Set once the run is being closed down. */
   finished?: Promise<number>;
 }
@@ -85,6 +87,7 @@ export async function runChat(flags: ChatFlags, runtime: Runtime, resume?: Resum
     const simFlag = requestedSim(flags);
     // Inputs and outputs first: a bad file or a missing device fails before any connection.
     open.source = await openInputSource(flags, 'realtime');
+    const visual = await prepareVisualInput(flags);
     const { resolveLiveConfig, loadConfigFile, normaliseEndpoint } = await import('../../live/config.js');
     const resolveConfig = (endpoint?: string): ReturnType<typeof resolveLiveConfig> =>
       resolveLiveConfig(flags, process.env, loadConfigFile(process.env), { sim: simFlag !== undefined, ...(endpoint ? { endpoint } : {}) });
@@ -131,6 +134,7 @@ export async function runChat(flags: ChatFlags, runtime: Runtime, resume?: Resum
         return await finish();
       }
       open.session = session;
+      open.visual = await startVisualInput(visual, session, events, warn);
       await open.tui.converse({
         session,
         events,
@@ -142,6 +146,7 @@ export async function runChat(flags: ChatFlags, runtime: Runtime, resume?: Resum
       return await finish();
     }
     open.session = await connecting;
+    open.visual = await startVisualInput(visual, open.session, events, warn);
     // stdin carries text turns unless it carries the audio, or is a terminal while --text was given.
     const stdinForText = flags.input !== '-' && !(process.stdin.isTTY && (flags.text?.length ?? 0) > 0);
     if (stdinForText && process.stdin.isTTY) {
@@ -296,6 +301,7 @@ async function closeAll(open: Resources, runtime: Runtime, exitCode: number): Pr
     if (code === ExitCode.ok) code = error instanceof CliError ? error.exitCode : ExitCode.internal;
   };
   await open.source?.stop().catch(report);
+  open.visual?.stop();
   await open.session?.close().catch(() => undefined);
   // A signal means stop now: queued playback is dropped rather than played out.
   await open.sink?.close({ discard: runtime.shutdown.signal.aborted }).catch(report);

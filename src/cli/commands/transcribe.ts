@@ -268,7 +268,7 @@ async function resolveTranscribeConfig(
   const fileConfig = loadConfigFile(process.env);
   const raw = transcribeDefaults(flags, process.env, fileConfig);
   const endpoint = useSim ? await startSim() : undefined;
-  const resolveOptions = { sim: useSim, ...(endpoint ? { endpoint } : {}) };
+  const resolveOptions = { sim: useSim, modelOptions: false, ...(endpoint ? { endpoint } : {}) };
   // The model decides the modality: resolve once to learn it, then with the modality chosen.
   const probe = resolveLiveConfig({ ...raw, modality: flags.modality ?? 'audio' }, process.env, fileConfig, resolveOptions);
   raw.modality = chooseModality(flags.modality, lookupModel(probe.config.model).textOutput);

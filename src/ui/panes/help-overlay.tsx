@@ -14,6 +14,7 @@ export function keyHelp(pushToTalk: boolean): Array<[key: string, action: string
     ['  Enter', 'send the typed message'],
     ['  Esc', 'cancel typing'],
     ['  Backspace', 'delete the last character'],
+    ['  /image PATH', 'typed and sent: a JPEG or PNG for the model to see'],
     ['?', 'show / hide this help'],
     ['q', 'quit'],
     ['Ctrl+C', 'quit (also while typing)'],

@@ -65,6 +65,11 @@ export class TranscriptBuilder {
         this.closeWhere((entry) => entry.turn.speaker === 'user');
         this.push('user', event.text, { typed: true, open: false });
         return this.changed();
+      case 'user.image':
+        this.discardOutput = false;
+        this.closeWhere((entry) => entry.turn.speaker === 'user');
+        this.push('user', `[image ${event.name} · ${(event.bytes / 1024).toFixed(1)} KB]`, { typed: true, open: false });
+        return this.changed();
       case 'transcript.input': {
         this.discardOutput = false;
         const turn = this.findOpen((entry) => entry.turn.speaker === 'user' && !entry.turn.typed) ?? this.push('user', '', {});
