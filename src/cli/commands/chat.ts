@@ -121,7 +121,7 @@ export async function runChat(flags: ChatFlags, runtime: Runtime, resume?: Resum
     });
     routeModelAudio(events, output.sink);
     if (runtime.shutdown.signal.aborted) throw new CliError('internal', 'interrupted before connecting');
-    const connecting = openSession(config, events, id).catch((error: unknown) => {
+    const connecting = openSession(config, events, id, open.sim !== undefined).catch((error: unknown) => {
       throw resume ? explainRejectedHandle(error, resume, open.recorded) : error;
     });
     if (open.tui) {
@@ -310,9 +310,10 @@ async function closeAll(open: Resources, runtime: Runtime, exitCode: number): Pr
   return code;
 }
 
-async function openSession(config: LiveConfig, events: EventStream, id: string): Promise<LiveSessionHandle> {
+async function openSession(config: LiveConfig, events: EventStream, id: string, sim: boolean): Promise<LiveSessionHandle> {
   const { openLiveSession } = await import('../../live/session.js');
-  return openLiveSession({ config, events, id });
+  // A session on the simulator resumes on the simulator (its handles are kept for the next process).
+  return openLiveSession({ config, events, id, ...(sim ? { resumeCommand: `live-cli resume ${id} --sim` } : {}) });
 }
 
 export function toCliError(error: unknown): CliError {
