@@ -4,6 +4,7 @@ import { CliError, ExitCode } from '../core/errors.js';
 import { redact } from '../core/redact.js';
 import { addAudioOptions, addSessionOptions, addTranscribeOptions, collect } from './options.js';
 import { getRuntime, handleSignals, type Runtime } from './runtime.js';
+import { addToolOptions } from './tool-options.js';
 import type { ChatFlags } from './commands/chat.js';
 import type { TranscribeFlags } from './commands/transcribe.js';
 
@@ -20,7 +21,8 @@ Examples:
   $ live-cli chat --sim --input question.wav --output reply.wav --json
   $ live-cli chat --sim --input mic --duration 8 --output speaker
   $ live-cli chat --text "What is the Live API?" --output reply.wav
-  $ live-cli chat --endpoint http://127.0.0.1:8080 --text hi   (against \`live-cli sim --port 8080\`)`;
+  $ live-cli chat --endpoint http://127.0.0.1:8080 --text hi   (against \`live-cli sim --port 8080\`)
+  $ live-cli chat --mcp "node my-mcp-server.js" --allow-tool search_notes --text "find my notes on lunch"`;
 
 const simExamples = `
 Examples:
@@ -46,6 +48,7 @@ export async function buildProgram(runtime: Runtime, setExit: (code: number) => 
     .option('--text <message>', 'send this text turn (repeatable; sent first, in order)', collect)
     .option('--turn-timeout <seconds>', 'how long to wait for each reply', '30');
   addAudioOptions(chat);
+  addToolOptions(chat);
   addSessionOptions(chat).addHelpText('after', chatExamples).action(async (flags: ChatFlags) => {
     const { runChat } = await import('./commands/chat.js');
     setExit(await runChat(flags, runtime));
@@ -58,6 +61,7 @@ export async function buildProgram(runtime: Runtime, setExit: (code: number) => 
     .option('--text <message>', 'send this text turn (repeatable; sent first, in order)', collect)
     .option('--turn-timeout <seconds>', 'how long to wait for each reply', '30');
   addAudioOptions(resume);
+  addToolOptions(resume);
   addSessionOptions(resume)
     .addHelpText('after', `\nExamples:\n  $ live-cli resume last --text "where were we?"\n  $ live-cli sessions            (ids to resume)`)
     .action(async (ref: string, flags: ChatFlags) => {

@@ -20,6 +20,7 @@ import { recordSession, type RecordedSession } from '../session-record.js';
 import { ChatTui, wantsTui } from '../chat-tui.js';
 import type { ResolvedSession } from '../../registry/index.js';
 import type { EventInput } from '../../core/events.js';
+import type { ToolFlags, ToolSet } from '../../tools/index.js';
 
 /** What `resume` hands to the run: the handle, and for a recorded session its record and transcript. */
 export interface ResumeTarget extends ResolvedSession {
@@ -29,7 +30,7 @@ export interface ResumeTarget extends ResolvedSession {
   valid: boolean;
 }
 
-export interface ChatFlags extends RawLiveOptions, AudioInputFlags, AudioDeviceFlags {
+export interface ChatFlags extends RawLiveOptions, AudioInputFlags, AudioDeviceFlags, ToolFlags {
   text?: string[];
   turnTimeout?: string;
   sim?: boolean | string;
@@ -47,6 +48,7 @@ interface Resources {
   sink?: AudioSink;
   recording?: ConversationRecording;
   session?: LiveSessionHandle;
+  tools?: ToolSet;
   recorded?: RecordedSession;
   tui?: ChatTui;
   /** Set once the run is being closed down. */
@@ -116,8 +118,12 @@ export async function runChat(flags: ChatFlags, runtime: Runtime, resume?: Resum
       warn,
     });
     routeModelAudio(events, output.sink);
+    // MCP servers start before the connection: the setup declares their tools.
+    const { openTools } = await import('../../tools/index.js');
+    open.tools = await openTools(flags, loadConfigFile(process.env), config.model, events);
+    config.tools = open.tools.setup;
     if (runtime.shutdown.signal.aborted) throw new CliError('internal', 'interrupted before connecting');
-    const connecting = openSession(config, events, id).catch((error: unknown) => {
+    const connecting = openSession(config, events, id, open.tools).catch((error: unknown) => {
       throw resume ? explainRejectedHandle(error, resume, open.recorded) : error;
     });
     if (open.tui) {
@@ -267,6 +273,7 @@ async function closeAll(open: Resources, runtime: Runtime, exitCode: number): Pr
   };
   await open.source?.stop().catch(report);
   await open.session?.close().catch(() => undefined);
+  await open.tools?.close();
   // A signal means stop now: queued playback is dropped rather than played out.
   await open.sink?.close({ discard: runtime.shutdown.signal.aborted }).catch(report);
   await open.recording?.close().catch(report);
@@ -274,9 +281,9 @@ async function closeAll(open: Resources, runtime: Runtime, exitCode: number): Pr
   return code;
 }
 
-async function openSession(config: LiveConfig, events: EventStream, id: string): Promise<LiveSessionHandle> {
+async function openSession(config: LiveConfig, events: EventStream, id: string, tools: ToolSet): Promise<LiveSessionHandle> {
   const { openLiveSession } = await import('../../live/session.js');
-  return openLiveSession({ config, events, id });
+  return openLiveSession({ config, events, id, toolHost: tools.host });
 }
 
 export function toCliError(error: unknown): CliError {
