@@ -141,7 +141,9 @@ const CONTENT_KEYS = new Set([
   'generationComplete',
   'turnComplete',
   'turnCompleteReason',
+  'groundingMetadata',
 ]);
+const GROUNDING_KEYS = new Set(['webSearchQueries', 'groundingChunks']);
 const TURN_KEYS = new Set(['parts', 'role']);
 const TEXT_PART_KEYS = new Set(['text', 'thought']);
 const AUDIO_PART_KEYS = new Set(['inlineData']);
@@ -324,6 +326,9 @@ function mapServerContent(value: unknown, usage: MappedEvent | undefined, root: 
   const output = mapTranscription(content, 'outputTranscription', root);
   if (output) events.push(output);
 
+  const grounding = optionalObject(content, 'groundingMetadata', path);
+  if (grounding) events.push(mapGrounding(grounding));
+
   if (optionalBoolean(content, 'interrupted', path)) events.push(signal('interrupted'));
   if (optionalBoolean(content, 'generationComplete', path)) events.push(signal('generation.complete'));
 
@@ -337,6 +342,26 @@ function mapServerContent(value: unknown, usage: MappedEvent | undefined, root: 
     events.push(usage);
   }
   return events;
+}
+
+/**
+ * Google Search grounding: the queries and the web sources (title, uri). The rest (search entry
+ * point, supports) rides in `extra`; chunks that are not web pages are kept there too.
+ */
+function mapGrounding(grounding: Json): MappedEvent {
+  const path = 'serverContent.groundingMetadata';
+  const queries = (optionalArray(grounding, 'webSearchQueries', path) ?? []).filter((query): query is string => typeof query === 'string');
+  const sources: Array<{ title?: string; uri: string }> = [];
+  const otherChunks: unknown[] = [];
+  for (const chunk of optionalArray(grounding, 'groundingChunks', path) ?? []) {
+    const web = isObject(chunk) && isObject(chunk.web) ? chunk.web : undefined;
+    const uri = web && typeof web.uri === 'string' ? web.uri : undefined;
+    if (web && uri) sources.push(typeof web.title === 'string' ? { title: web.title, uri } : { uri });
+    else otherChunks.push(chunk);
+  }
+  const extra: Json = { ...unknownKeys(grounding, GROUNDING_KEYS) };
+  if (otherChunks.length) extra.groundingChunks = otherChunks;
+  return withExtra({ type: 'grounding', queries, sources }, Object.keys(extra).length ? extra : undefined);
 }
 
 function mapToolCall(value: unknown): { events: MappedEvent[]; calls: ToolCallRequest[]; extra?: Json } {

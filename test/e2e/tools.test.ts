@@ -1,0 +1,174 @@
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parseEvents, repoRoot, runCli } from '../helpers/cli.js';
+import { waitFor } from '../helpers/process.js';
+
+const textModel = ['--model', 'gemini-live-2.5-flash-preview', '--modality', 'text'];
+const fixture = join(repoRoot, 'test', 'fixtures', 'mcp-add.mjs');
+const addServer = ['--mcp', `node ${fixture}`];
+const work = mkdtempSync(join(tmpdir(), 'live-cli-tools-'));
+let reports = 0;
+
+type Record = { type: string } & { [key: string]: unknown };
+
+function reportPath(): string {
+  return join(work, `report-${++reports}.ndjson`);
+}
+
+function readReport(path: string): Record[] {
+  return readFileSync(path, 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => JSON.parse(line) as Record);
+}
+
+function replyText(events: Record[]): string {
+  return events
+    .filter((event) => event.type === 'text')
+    .map((event) => event.text as string)
+    .join('');
+}
+
+/** A config home whose config.json holds `config`. */
+function configHome(config: unknown): string {
+  const home = mkdtempSync(join(work, 'config-'));
+  mkdirSync(join(home, 'live-cli'));
+  writeFileSync(join(home, 'live-cli', 'config.json'), JSON.stringify(config));
+  return home;
+}
+
+describe('tools from a stdio MCP server, through the built binary and the simulator', () => {
+  it('runs add when allowed by name: tool.call, tool.result with 5, the reply names it, and the sim got the id', async () => {
+    const report = reportPath();
+    const result = await runCli(['chat', `--sim=report=${report}`, ...textModel, ...addServer, '--allow-tool', 'add', '--text', 'call tool add {"a":2,"b":3}', '--json']);
+    expect(result.code).toBe(0);
+    const events = parseEvents(result.stdout);
+    const call = events.find((event) => event.type === 'tool.call');
+    expect(call).toMatchObject({ name: 'add', args: { a: 2, b: 3 } });
+    const toolResult = events.find((event) => event.type === 'tool.result');
+    expect(toolResult).toMatchObject({ id: call?.id, name: 'add', response: { sum: 5 } });
+    expect(typeof toolResult?.ms).toBe('number');
+    expect(events.some((event) => event.type === 'tool.error')).toBe(false);
+    expect(replyText(events)).toBe('Tool add answered: {"sum":5}');
+    const types = events.map((event) => event.type);
+    expect(types.indexOf('tool.call')).toBeLessThan(types.indexOf('tool.result'));
+    expect(types.indexOf('tool.result')).toBeLessThan(types.indexOf('text'));
+
+    const records = readReport(report);
+    const setup = records.find((record) => record.type === 'setup');
+    expect(setup?.functions).toEqual(['add', 'slow', 'fail']);
+    const responses = records.filter((record) => record.type === 'tool-response');
+    expect(responses).toEqual([expect.objectContaining({ id: call?.id, name: 'add', matched: true, response: { sum: 5 } })]);
+  });
+
+  it('headless without --allow-tool or --yes denies a tool that is not read-only, and answers with an error carrying the id', async () => {
+    const report = reportPath();
+    const result = await runCli(['chat', `--sim=report=${report}`, ...textModel, ...addServer, '--text', 'call tool add {"a":2,"b":3}', '--json']);
+    expect(result.code).toBe(0);
+    const events = parseEvents(result.stdout);
+    const call = events.find((event) => event.type === 'tool.call');
+    const error = events.find((event) => event.type === 'tool.error');
+    expect(error).toMatchObject({ id: call?.id, name: 'add', status: 'DENIED', retryable: false });
+    expect(error?.message).toContain('--allow-tool add');
+    expect(events.some((event) => event.type === 'tool.result')).toBe(false);
+    expect(replyText(events)).toContain('"status":"DENIED"');
+
+    const responses = readReport(report).filter((record) => record.type === 'tool-response');
+    expect(responses).toHaveLength(1);
+    expect(responses[0]).toMatchObject({ id: call?.id, matched: true, response: { error: { status: 'DENIED', retryable: false } } });
+  });
+
+  it('--yes runs every tool, and the plain transcript shows the call and the result as compact lines', async () => {
+    const result = await runCli(['chat', '--sim', ...textModel, ...addServer, '--yes', '--text', 'call tool add {"a":20,"b":22}']);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/^tool add \{"a":20,"b":22\}$/m);
+    expect(result.stdout).toMatch(/^tool add → \{"sum":42\} \([\d.]+ ms\)$/m);
+    expect(result.stdout).toMatch(/^gemini: Tool add answered: \{"sum":42\}$/m);
+  });
+
+  it('a read-only tool runs without asking; a failing tool and an unknown tool get informative error payloads', async () => {
+    const result = await runCli(['chat', '--sim', ...textModel, ...addServer, '--text', 'call tool fail {}', '--text', 'call tool nope {}', '--json']);
+    expect(result.code).toBe(0);
+    const errors = parseEvents(result.stdout).filter((event) => event.type === 'tool.error');
+    expect(errors).toEqual([
+      expect.objectContaining({ name: 'fail', status: 'TOOL_ERROR', retryable: false, message: 'the fixture always fails' }),
+      expect.objectContaining({ name: 'nope', status: 'NOT_FOUND', retryable: false }),
+    ]);
+    expect(errors[1]?.message).toContain('add, slow, fail');
+  });
+
+  it('a toolCallCancellation aborts the running MCP request: tool.cancelled, and the sim never gets a response for that id', async () => {
+    const report = reportPath();
+    const log = join(work, 'fixture-cancel.log');
+    const home = configHome({ mcpServers: { fixture: { command: 'node', args: [fixture], env: { MCP_FIXTURE_LOG: log } } } });
+    const result = await runCli(['chat', `--sim=tool-cancel-after=300,report=${report}`, ...textModel, '--text', 'call tool slow {"ms":20000}', '--json'], {
+      env: { XDG_CONFIG_HOME: home },
+    });
+    expect(result.code).toBe(0);
+    const events = parseEvents(result.stdout);
+    const call = events.find((event) => event.type === 'tool.call');
+    expect(call).toMatchObject({ name: 'slow' });
+    expect(events.find((event) => event.type === 'tool.cancelled')).toMatchObject({ id: call?.id, name: 'slow' });
+    expect(events.some((event) => event.type === 'tool.result' || event.type === 'tool.error')).toBe(false);
+    expect(replyText(events)).toBe('Tool slow was cancelled.');
+
+    const records = readReport(report);
+    expect(records.find((record) => record.type === 'tool-cancelled')).toMatchObject({ id: call?.id, cause: 'tool-cancel-after' });
+    expect(records.filter((record) => record.type === 'tool-response')).toEqual([]);
+    // The server itself saw the request aborted (MCP notifications/cancelled), not left running.
+    await waitFor(() => readFileSync(log, 'utf8').includes('slow aborted'));
+    expect(readFileSync(log, 'utf8')).not.toContain('slow finished');
+  });
+
+  it('a per-call timeout answers TIMEOUT (retryable) instead of waiting for the tool', async () => {
+    const result = await runCli(['chat', '--sim', ...textModel, ...addServer, '--tool-timeout', '0.2', '--text', 'call tool slow {"ms":20000}', '--json']);
+    expect(result.code).toBe(0);
+    const error = parseEvents(result.stdout).find((event) => event.type === 'tool.error');
+    expect(error).toMatchObject({ name: 'slow', status: 'TIMEOUT', retryable: true });
+  });
+});
+
+describe('tool configuration errors are one-line usage errors (exit 2) before connecting', () => {
+  it('an MCP server that does not start names itself', async () => {
+    const result = await runCli(['chat', '--sim', ...textModel, '--mcp', 'node /nonexistent/server.mjs', '--text', 'hi']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/MCP server mcp-1 \(node \/nonexistent\/server\.mjs\) did not start/);
+  });
+
+  it('--code-execution on a model without it is refused, naming the model', async () => {
+    const result = await runCli(['chat', '--sim', '--model', 'gemini-2.5-flash-native-audio-preview-12-2025', '--code-execution', '--text', 'hi']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('gemini-2.5-flash-native-audio-preview-12-2025 does not support code execution');
+  });
+
+  it('NON_BLOCKING on a synchronous-only model is refused', async () => {
+    const result = await runCli(['chat', '--sim', '--model', 'gemini-3.1-flash-live-preview', ...addServer, '--tool-behavior', 'add=non-blocking', '--text', 'hi']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('takes synchronous (blocking) tools only');
+  });
+
+  it('a bad mcpServers entry in the config file names the key', async () => {
+    const home = configHome({ mcpServers: { broken: { args: ['x'] } } });
+    const result = await runCli(['chat', '--sim', ...textModel, '--text', 'hi'], { env: { XDG_CONFIG_HOME: home } });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('mcpServers.broken needs "command"');
+  });
+});
+
+describe('Google Search grounding', () => {
+  it('declares googleSearch, and the grounded reply lists its sources in events and in the transcript', async () => {
+    const report = reportPath();
+    const json = await runCli(['chat', `--sim=report=${report}`, ...textModel, '--google-search', '--text', 'search live api', '--json']);
+    expect(json.code).toBe(0);
+    const grounding = parseEvents(json.stdout).find((event) => event.type === 'grounding');
+    expect(grounding).toMatchObject({ queries: ['live api'] });
+    expect((grounding?.sources as unknown[]).length).toBe(2);
+    expect(readReport(report).find((record) => record.type === 'setup')).toMatchObject({ googleSearch: true, codeExecution: false });
+
+    const text = await runCli(['chat', '--sim', ...textModel, '--google-search', '--text', 'search live api']);
+    expect(text.code).toBe(0);
+    expect(text.stdout).toMatch(/^searched "live api"; sources: \[1\] About live api <https:\/\/example\.com\/search\/live-api> \[2\] /m);
+  });
+});
