@@ -8,7 +8,7 @@ export function addToolOptions(command: Command): Command {
     .option('--mcp-url <url>', 'a streamable HTTP MCP server (repeatable)', collect)
     .option('--allow-tool <name>', 'headless: let the model run this tool without asking (repeatable)', collect)
     .option('--yes', 'headless: let the model run every tool without asking')
-    .option('--tool-timeout <seconds>', 'per tool call (default 30)')
+    .option('--tool-timeout <seconds>', 'per tool call (default 20)')
     .option('--tool-behavior <name=behavior>', 'NAME=blocking or NAME=non-blocking[:interrupt|when-idle|silent]; NAME * for every tool (repeatable)', collect)
     .option('--google-search', 'let the model ground replies with Google Search (sources are listed)')
     .option('--code-execution', 'let the model run code (models that support it)');

@@ -54,7 +54,7 @@ export interface LiveEventMap {
   /** A tool ran and its response went to the model; `ms` is the tool's own time. */
   'tool.result': { id: string; name: string; response: Record<string, unknown>; ms: number; scheduling?: string };
   /** A call was answered with an error response carrying this payload (unknown tool, denied, timeout, failure). */
-  'tool.error': { id: string; name: string; status: string; retryable: boolean; message: string };
+  'tool.error': { id: string; name: string; status: string; retryable: boolean; message: string; scheduling?: string };
   /** The server cancelled a running call (toolCallCancellation): it was aborted and nothing is sent for it. */
   'tool.cancelled': { id: string; name: string; ms: number };
   /** Google Search grounding of the reply: the queries the model ran and the sources it used. */

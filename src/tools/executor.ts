@@ -94,9 +94,12 @@ export class ToolExecutor implements ToolHost {
     }
   }
 
+  /** An error response; a NON_BLOCKING call's carries its scheduling like a result would. */
   private fail(call: ToolCallRequest, respond: (response: ToolResponseOut) => boolean, conn: number, payload: ToolErrorPayload): void {
-    this.events.emit({ type: 'tool.error', id: call.id, name: call.name, ...payload }, conn);
-    if (!respond({ id: call.id, name: call.name, response: { error: payload } })) this.lost(call, conn);
+    const scheduling = this.registry.get(call.name)?.scheduling;
+    const when = scheduling ? { scheduling } : {};
+    this.events.emit({ type: 'tool.error', id: call.id, name: call.name, ...payload, ...when }, conn);
+    if (!respond({ id: call.id, name: call.name, response: { error: payload }, ...when })) this.lost(call, conn);
   }
 
   /** The connection that asked is gone: the answer cannot reach the model (its id died with it). */

@@ -46,5 +46,5 @@ export function toolError(status: ToolErrorStatus, message: string): ToolErrorPa
   return { status, retryable: RETRYABLE[status], message };
 }
 
-/** Default per-call timeout: long enough for a web request, short enough that a turn is not lost. */
-export const DEFAULT_TOOL_TIMEOUT_MS = 30_000;
+/** Default per-call timeout: long enough for a web request, short enough to fit in the default --turn-timeout (30 s). */
+export const DEFAULT_TOOL_TIMEOUT_MS = 20_000;

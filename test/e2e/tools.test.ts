@@ -172,3 +172,60 @@ describe('Google Search grounding', () => {
     expect(text.stdout).toMatch(/^searched "live api"; sources: \[1\] About live api <https:\/\/example\.com\/search\/live-api> \[2\] /m);
   });
 });
+
+describe('NON_BLOCKING tools', () => {
+  const nonBlocking = (scheduling: string): string[] => ['--tool-behavior', `add=non-blocking:${scheduling}`];
+
+  it('WHEN_IDLE: the model finishes what it was saying, then answers with the result in a turn of its own', async () => {
+    const report = reportPath();
+    const result = await runCli(['chat', `--sim=report=${report}`, ...textModel, ...addServer, '--yes', ...nonBlocking('when-idle'), '--text', 'call tool add {"a":2,"b":3}', '--json']);
+    expect(result.code).toBe(0);
+    const events = parseEvents(result.stdout);
+    expect(events.find((event) => event.type === 'tool.result')).toMatchObject({ response: { sum: 5 }, scheduling: 'WHEN_IDLE' });
+    expect(events.filter((event) => event.type === 'turn.complete')).toHaveLength(2);
+    expect(replyText(events)).toBe('Calling add in the background.Tool add answered: {"sum":5}');
+
+    const records = readReport(report);
+    expect(records.find((record) => record.type === 'setup')?.nonBlockingFunctions).toEqual(['add']);
+    expect(records.find((record) => record.type === 'tool-call')).toMatchObject({ name: 'add', behavior: 'NON_BLOCKING' });
+    expect(records.find((record) => record.type === 'tool-response')).toMatchObject({ matched: true, scheduling: 'WHEN_IDLE' });
+    const replies = records.filter((record) => record.type === 'reply').map((record) => [record.source, record.outcome, record.text]);
+    expect(replies).toEqual([
+      ['text', 'complete', 'Calling add in the background.'],
+      ['tool', 'complete', 'Tool add answered: {"sum":5}'],
+    ]);
+  });
+
+  it('INTERRUPT: the result is answered at once, and the run waits for that answer', async () => {
+    const report = reportPath();
+    const result = await runCli(['chat', `--sim=report=${report}`, ...textModel, ...addServer, '--yes', ...nonBlocking('interrupt'), '--text', 'call tool add {"a":2,"b":3}', '--json']);
+    expect(result.code).toBe(0);
+    const events = parseEvents(result.stdout);
+    expect(events.find((event) => event.type === 'tool.result')).toMatchObject({ scheduling: 'INTERRUPT' });
+    expect(replyText(events)).toContain('Tool add answered: {"sum":5}');
+    const last = readReport(report).filter((record) => record.type === 'reply').at(-1);
+    expect(last).toMatchObject({ source: 'tool', outcome: 'complete', text: 'Tool add answered: {"sum":5}' });
+  });
+
+  it('SILENT: the result only enters the context; no turn answers it', async () => {
+    const report = reportPath();
+    const result = await runCli(['chat', `--sim=report=${report}`, ...textModel, ...addServer, '--yes', ...nonBlocking('silent'), '--text', 'call tool add {"a":2,"b":3}', '--json']);
+    expect(result.code).toBe(0);
+    const events = parseEvents(result.stdout);
+    expect(events.find((event) => event.type === 'tool.result')).toMatchObject({ scheduling: 'SILENT' });
+    expect(replyText(events)).toBe('Calling add in the background.');
+    const records = readReport(report);
+    expect(records.find((record) => record.type === 'tool-response')).toMatchObject({ matched: true, scheduling: 'SILENT' });
+    expect(records.filter((record) => record.type === 'reply')).toHaveLength(1);
+  });
+
+  it('gemini-3.8-live declares every tool NON_BLOCKING by default (WHEN_IDLE)', async () => {
+    const report = reportPath();
+    const result = await runCli(['chat', `--sim=report=${report}`, '--model', 'gemini-3.8-live', '--output', 'none', ...addServer, '--yes', '--text', 'call tool add {"a":2,"b":3}', '--json']);
+    expect(result.code).toBe(0);
+    const records = readReport(report);
+    expect(records.find((record) => record.type === 'setup')?.nonBlockingFunctions).toEqual(['add', 'slow', 'fail']);
+    expect(records.find((record) => record.type === 'tool-response')).toMatchObject({ matched: true, scheduling: 'WHEN_IDLE' });
+    expect(records.filter((record) => record.type === 'reply').map((record) => record.source)).toEqual(['text', 'tool']);
+  });
+});
