@@ -1,7 +1,8 @@
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { parseEvents, repoRoot, runCli } from '../helpers/cli.js';
 import { waitFor } from '../helpers/process.js';
 
@@ -127,6 +128,35 @@ describe('tools from a stdio MCP server, through the built binary and the simula
     expect(result.code).toBe(0);
     const error = parseEvents(result.stdout).find((event) => event.type === 'tool.error');
     expect(error).toMatchObject({ name: 'slow', status: 'TIMEOUT', retryable: true });
+  });
+});
+
+describe('a streamable HTTP MCP server (--mcp-url)', () => {
+  let server: ChildProcess | undefined;
+  afterEach(() => {
+    server?.kill();
+    server = undefined;
+  });
+
+  it('lists its tools and runs add over HTTP', async () => {
+    const child = spawn(process.execPath, [join(repoRoot, 'test', 'fixtures', 'mcp-add-http.mjs')], { stdio: ['ignore', 'pipe', 'inherit'] });
+    server = child;
+    const url = await new Promise<string>((resolve, reject) => {
+      child.stdout?.setEncoding('utf8').once('data', (line: string) => resolve((JSON.parse(line) as { url: string }).url));
+      child.once('exit', (code) => reject(new Error(`the HTTP fixture exited (${code})`)));
+    });
+    const result = await runCli(['chat', '--sim', ...textModel, '--mcp-url', url, '--allow-tool', 'add', '--text', 'call tool add {"a":7,"b":8}', '--json']);
+    expect(result.code).toBe(0);
+    const events = parseEvents(result.stdout);
+    expect(events.find((event) => event.type === 'tool.result')).toMatchObject({ name: 'add', response: { sum: 15 } });
+    expect(replyText(events)).toBe('Tool add answered: {"sum":15}');
+  });
+
+  it('an unreachable URL is a usage error naming the server by its origin only', async () => {
+    const result = await runCli(['chat', '--sim', ...textModel, '--mcp-url', 'http://127.0.0.1:9/mcp?token=abc', '--text', 'hi']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('MCP server mcp-url-1 (http://127.0.0.1:9) did not start');
+    expect(result.stderr).not.toContain('token=abc');
   });
 });
 
