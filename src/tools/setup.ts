@@ -32,6 +32,8 @@ export interface ToolSet {
   host: ToolExecutor;
   policy: ToolPolicy;
   registry: ToolRegistry;
+  /** Things worth telling the user that do not stop the run (an --allow-tool no server offers). */
+  warnings: string[];
   close(): Promise<void>;
 }
 
@@ -144,7 +146,11 @@ export async function openTools(flags: ToolFlags, fileConfig: Record<string, unk
     trusted: new Set(specs.filter((spec) => spec.trust).map((spec) => spec.name)),
   });
   const host = new ToolExecutor(registry, policy, events);
+  const warnings = (flags.allowTool ?? [])
+    .filter((name) => !registry.get(name))
+    .map((name) => `--allow-tool ${name}: no MCP server offers a tool by that name (${registry.size ? `they offer ${registry.names.join(', ')}` : 'no tools are configured'})`);
   return {
+    warnings,
     setup: { functions: registry.declarations(), googleSearch: flags.googleSearch === true, codeExecution: flags.codeExecution === true },
     host,
     policy,

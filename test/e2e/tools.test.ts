@@ -167,6 +167,12 @@ describe('tool configuration errors are one-line usage errors (exit 2) before co
     expect(result.stderr).toMatch(/MCP server mcp-1 \(node \/nonexistent\/server\.mjs\) did not start/);
   });
 
+  it('--allow-tool naming a tool no server offers is a warning, not an error', async () => {
+    const result = await runCli(['chat', '--sim', ...textModel, ...addServer, '--allow-tool', 'ad', '--text', 'hi']);
+    expect(result.code).toBe(0);
+    expect(result.stderr).toContain('warning: --allow-tool ad: no MCP server offers a tool by that name (they offer add, slow, fail)');
+  });
+
   it('--code-execution on a model without it is refused, naming the model', async () => {
     const result = await runCli(['chat', '--sim', '--model', 'gemini-2.5-flash-native-audio-preview-12-2025', '--code-execution', '--text', 'hi']);
     expect(result.code).toBe(2);

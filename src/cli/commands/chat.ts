@@ -122,6 +122,7 @@ export async function runChat(flags: ChatFlags, runtime: Runtime, resume?: Resum
     const { openTools } = await import('../../tools/index.js');
     open.tools = await openTools(flags, loadConfigFile(process.env), config.model, events);
     config.tools = open.tools.setup;
+    for (const warning of open.tools.warnings) warn(`warning: ${warning}`);
     open.tui?.attachTools(open.tools);
     if (runtime.shutdown.signal.aborted) throw new CliError('internal', 'interrupted before connecting');
     const connecting = openSession(config, events, id, open.tools).catch((error: unknown) => {

@@ -14,6 +14,7 @@ export function keyHelp(pushToTalk: boolean): Array<[key: string, action: string
     ['  Enter', 'send the typed message'],
     ['  Esc', 'cancel typing'],
     ['  Backspace', 'delete the last character'],
+    ['y / n', 'run / decline the tool call the prompt asks about'],
     ['?', 'show / hide this help'],
     ['q', 'quit'],
     ['Ctrl+C', 'quit (also while typing)'],
