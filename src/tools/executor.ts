@@ -6,10 +6,9 @@
  */
 import type { EventStream } from '../core/events.js';
 import type { ToolCallRequest, ToolHost, ToolResponseOut } from '../live/tool-hooks.js';
-import { ToolCallError } from './mcp-client.js';
 import type { ToolPolicy } from './policy.js';
 import type { ToolRegistry } from './registry.js';
-import { type ToolErrorPayload, toolError } from './types.js';
+import { ToolCallError, type ToolErrorPayload, toolError } from './types.js';
 
 interface RunningCall {
   name: string;

@@ -14,7 +14,7 @@ import { ErrorCode, McpError, type CallToolResult, type Tool } from '@modelconte
 import { CliError } from '../core/errors.js';
 import { redact } from '../core/redact.js';
 import type { McpServerSpec } from './servers.js';
-import { type ToolErrorPayload, type ToolOutput, toolError } from './types.js';
+import { ToolCallError, type ToolErrorPayload, type ToolOutput, toolError } from './types.js';
 
 /** How long a server may take to start and answer `initialize` + `tools/list`. */
 export const MCP_CONNECT_TIMEOUT_MS = 15_000;
@@ -69,14 +69,6 @@ export class McpServerConnection {
 
   close(): Promise<void> {
     return this.client.close().catch(() => undefined);
-  }
-}
-
-/** A call that failed in a way the model should hear about: carries the error payload. */
-export class ToolCallError extends Error {
-  constructor(readonly payload: ToolErrorPayload) {
-    super(payload.message);
-    this.name = 'ToolCallError';
   }
 }
 

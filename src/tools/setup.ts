@@ -8,7 +8,7 @@ import type { EventStream } from '../core/events.js';
 import { lookupModel, type ModelToolSupport } from '../live/models.js';
 import type { LiveToolsSetup, ToolBehaviorName, ToolScheduling } from '../live/tool-hooks.js';
 import { ToolExecutor } from './executor.js';
-import { McpServerConnection, type McpToolInfo } from './mcp-client.js';
+import type { McpServerConnection, McpToolInfo } from './mcp-client.js';
 import { ToolPolicy } from './policy.js';
 import { ToolRegistry } from './registry.js';
 import { type McpServerSpec, serversFromConfig, serversFromFlags } from './servers.js';
@@ -123,7 +123,9 @@ export async function openTools(flags: ToolFlags, fileConfig: Record<string, unk
   const closeServers = (): Promise<void> => Promise.all(servers.map((server) => server.close())).then(() => undefined);
   const registry = new ToolRegistry();
   try {
-    const opened = await Promise.allSettled(specs.map((spec) => McpServerConnection.open(spec)));
+    // The MCP SDK (zod, ajv, …) loads only when a server is configured: a plain chat never pays for it.
+    const { McpServerConnection: Connection } = specs.length > 0 ? await import('./mcp-client.js') : { McpServerConnection: undefined };
+    const opened = Connection ? await Promise.allSettled(specs.map((spec) => Connection.open(spec))) : [];
     for (const result of opened) if (result.status === 'fulfilled') servers.push(result.value);
     const failed = opened.find((result) => result.status === 'rejected');
     if (failed) throw failed.reason;

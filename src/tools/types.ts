@@ -42,6 +42,14 @@ const RETRYABLE: Record<ToolErrorStatus, boolean> = {
   INVALID_ARGUMENT: false,
 };
 
+/** A call that failed in a way the model should hear about: carries the error payload. */
+export class ToolCallError extends Error {
+  constructor(readonly payload: ToolErrorPayload) {
+    super(payload.message);
+    this.name = 'ToolCallError';
+  }
+}
+
 export function toolError(status: ToolErrorStatus, message: string): ToolErrorPayload {
   return { status, retryable: RETRYABLE[status], message };
 }
