@@ -94,8 +94,14 @@ async function runAudio(
 }
 
 /**
+ * How long a finished turn waits, quiet, for the model to answer a NON_BLOCKING result: the model
+ * may decide to say nothing, and a script must not hang on it.
+ */
+const OWED_REPLY_GRACE_MS = 8_000;
+
+/**
  * Resolves once the model's turn has completed and tools owe nothing more (a running call, or the
- * turn that answers a NON_BLOCKING result).
+ * turn that answers a NON_BLOCKING result, for up to OWED_REPLY_GRACE_MS of quiet).
  */
 function waitForTurn(
   events: EventStream,
@@ -116,15 +122,19 @@ function waitForTurn(
     const onAbort = (): void => resolve('aborted');
     signal.addEventListener('abort', onAbort, { once: true });
     let turnDone = false;
+    let grace: NodeJS.Timeout | undefined;
     const off = events.on((event: LiveEvent) => {
       // A turn cut short by a lost connection is not an answer: the resilient session re-sends
       // the unanswered text on the next connection and the real answer follows (or the session
       // fails, which ends the wait through `sessionEnded`).
       if (event.type === 'turn.complete' && event.reason !== 'connection-lost') turnDone = true;
       // The tracker subscribed first, so it has already seen this event.
+      clearTimeout(grace);
       if (turnDone && tools.idle) resolve('done');
+      else if (turnDone && !tools.running) grace = setTimeout(() => resolve('done'), OWED_REPLY_GRACE_MS);
     });
     cancel = () => {
+      clearTimeout(grace);
       clearTimeout(timer);
       off();
       signal.removeEventListener('abort', onAbort);

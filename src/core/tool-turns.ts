@@ -26,6 +26,11 @@ export class ToolTurnTracker {
     return this.open.size === 0 && this.owed.length === 0;
   }
 
+  /** A tool call is still running. */
+  get running(): boolean {
+    return this.open.size > 0;
+  }
+
   observe(event: LiveEvent): void {
     switch (event.type) {
       case 'tool.call':
