@@ -57,6 +57,9 @@ export interface LiveEventMap {
   'tool.error': { id: string; name: string; status: string; retryable: boolean; message: string; scheduling?: string };
   /** The server cancelled a running call (toolCallCancellation): it was aborted and nothing is sent for it. */
   'tool.cancelled': { id: string; name: string; ms: number };
+  /** Code the model ran (`--code-execution`), and its outcome and output. */
+  code: { language: string; code: string };
+  'code.result': { outcome: string; output: string };
   /** Google Search grounding of the reply: the queries the model ran and the sources it used. */
   grounding: { queries: string[]; sources: Array<{ title?: string; uri: string }> };
   error: { code: ErrorCode; message: string; closeCode?: number };

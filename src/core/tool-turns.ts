@@ -1,7 +1,7 @@
 import type { EventStream, LiveEvent } from './events.js';
 
 /** Events that mean the model is saying something (a turn has begun). */
-const SPEAKING = new Set(['text', 'thought', 'audio', 'transcript.output']);
+const SPEAKING = new Set(['text', 'thought', 'audio', 'transcript.output', 'code', 'code.result']);
 
 /**
  * What tools still owe a headless conversation, read from the event stream alone. A turn that

@@ -43,7 +43,7 @@ export function noToolResponse(call: ToolCallRequest): FunctionResponse {
 }
 
 /** Events that show the model is producing (or owes) a reply. */
-const REPLY_EVENTS = new Set(['text', 'thought', 'audio', 'transcript.output', 'generation.complete', 'tool.call']);
+const REPLY_EVENTS = new Set(['text', 'thought', 'audio', 'transcript.output', 'generation.complete', 'tool.call', 'code', 'code.result']);
 
 export class ConnectionGeneration {
   private retired = false;

@@ -147,6 +147,8 @@ const GROUNDING_KEYS = new Set(['webSearchQueries', 'groundingChunks']);
 const TURN_KEYS = new Set(['parts', 'role']);
 const TEXT_PART_KEYS = new Set(['text', 'thought']);
 const AUDIO_PART_KEYS = new Set(['inlineData']);
+const CODE_PART_KEYS = new Set(['executableCode']);
+const CODE_RESULT_PART_KEYS = new Set(['codeExecutionResult']);
 const INLINE_KEYS = new Set(['mimeType', 'data']);
 const TRANSCRIPTION_KEYS = new Set(['text']);
 const USAGE_KEYS = new Set([
@@ -239,7 +241,20 @@ function mapPart(value: unknown, path: string, root: RootExtra): MappedEvent | u
       return withExtra(event, Object.keys(extra).length ? extra : undefined);
     }
   }
-  // executableCode, codeExecutionResult, non-audio inline data…: kept, not modelled.
+  // Code execution (`--code-execution`): the code the model ran and what came of it.
+  const executable = optionalObject(part, 'executableCode', path);
+  if (executable) {
+    const code = optionalString(executable, 'code', `${path}.executableCode`) ?? '';
+    const language = optionalString(executable, 'language', `${path}.executableCode`) ?? 'UNSPECIFIED';
+    return withExtra({ type: 'code', language, code }, unknownKeys(part, CODE_PART_KEYS));
+  }
+  const result = optionalObject(part, 'codeExecutionResult', path);
+  if (result) {
+    const outcome = optionalString(result, 'outcome', `${path}.codeExecutionResult`) ?? 'OUTCOME_UNSPECIFIED';
+    const output = optionalString(result, 'output', `${path}.codeExecutionResult`) ?? '';
+    return withExtra({ type: 'code.result', outcome, output }, unknownKeys(part, CODE_RESULT_PART_KEYS));
+  }
+  // Non-audio inline data, file data…: kept, not modelled.
   root.addPart(part);
   return undefined;
 }

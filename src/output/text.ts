@@ -61,6 +61,8 @@ export function createTextConsumer(out: LineWriter, err: LineWriter): (event: Li
       case 'tool.error':
       case 'tool.cancelled':
       case 'grounding':
+      case 'code':
+      case 'code.result':
         endLine();
         out.write(`${toolLine(event) ?? ''}\n`);
         break;

@@ -12,6 +12,12 @@ function brief(value: unknown): string {
   return json.length > MAX_JSON ? `${json.slice(0, MAX_JSON - 1)}…` : json;
 }
 
+/** Code and its output on one line: line breaks shown as ⏎, long text cut. */
+function oneLine(text: string): string {
+  const flat = text.trimEnd().replace(/\r?\n/g, ' ⏎ ');
+  return flat.length > MAX_JSON ? `${flat.slice(0, MAX_JSON - 1)}…` : flat;
+}
+
 const FAILURE_WORDS: Record<string, string> = {
   DENIED: 'denied',
   NOT_FOUND: 'not found',
@@ -31,6 +37,10 @@ export function toolLine(event: LiveEvent): string | undefined {
       return `tool ${event.name} ${FAILURE_WORDS[event.status] ?? 'failed'}: ${event.message}`;
     case 'tool.cancelled':
       return `tool ${event.name} cancelled by the model after ${event.ms} ms`;
+    case 'code':
+      return `code (${event.language.toLowerCase()}): ${oneLine(event.code)}`;
+    case 'code.result':
+      return `code ${event.outcome === 'OUTCOME_OK' ? 'output' : event.outcome.toLowerCase()}: ${oneLine(event.output)}`;
     case 'grounding': {
       const sources = event.sources.map((source, index) => `[${index + 1}] ${source.title ? `${source.title} ` : ''}<${source.uri}>`);
       const searched = event.queries.length ? `searched ${event.queries.map((query) => JSON.stringify(query)).join(', ')}` : 'grounded';

@@ -566,7 +566,7 @@ export class SimConnection implements SessionConnection {
         awaitingTool = { id, name: intent.name };
       }
     } else {
-      plan = planReply(intent, setup.modality, setup.outputTranscription, this.ctx.options.seed, setup.googleSearch);
+      plan = planReply(intent, setup.modality, setup.outputTranscription, this.ctx.options.seed, setup);
     }
     const reply: ActiveReply = {
       plan,

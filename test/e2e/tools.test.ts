@@ -265,3 +265,20 @@ describe('NON_BLOCKING tools', () => {
     expect(records.filter((record) => record.type === 'reply').map((record) => record.source)).toEqual(['text', 'tool']);
   });
 });
+
+describe('code execution', () => {
+  it('declares codeExecution, and the code and its result show as events and compact lines', async () => {
+    const report = reportPath();
+    const json = await runCli(['chat', `--sim=report=${report}`, ...textModel, '--code-execution', '--text', 'run code print(1 + 1)', '--json']);
+    expect(json.code).toBe(0);
+    const events = parseEvents(json.stdout);
+    expect(events.find((event) => event.type === 'code')).toMatchObject({ language: 'PYTHON', code: 'print(1 + 1)' });
+    expect(events.find((event) => event.type === 'code.result')).toMatchObject({ outcome: 'OUTCOME_OK' });
+    expect(readReport(report).find((record) => record.type === 'setup')).toMatchObject({ codeExecution: true });
+
+    const text = await runCli(['chat', '--sim', ...textModel, '--code-execution', '--text', 'run code print(1 + 1)']);
+    expect(text.stdout).toMatch(/^code \(python\): print\(1 \+ 1\)$/m);
+    expect(text.stdout).toMatch(/^code output: \(the simulator does not execute code\)$/m);
+    expect(text.stdout).toMatch(/^gemini: The code ran\.$/m);
+  });
+});

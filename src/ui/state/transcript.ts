@@ -100,6 +100,8 @@ export class TranscriptBuilder {
       case 'tool.error':
       case 'tool.cancelled':
       case 'grounding':
+      case 'code':
+      case 'code.result':
         // A line of its own between the turns, in arrival order; model text after it starts a new model turn.
         this.push('tool', toolLine(event) ?? event.type, { open: false });
         return this.changed();
