@@ -173,6 +173,7 @@ export class ConnectionGeneration {
   retire(): Promise<void> {
     this.retired = true;
     this.connection.detach();
+    this.options.toolHost?.abandon?.(this.options.generation);
     return this.connection.close();
   }
 
@@ -249,6 +250,8 @@ export class ConnectionGeneration {
 
   private onClose(info: ConnectionClose): void {
     if (this.retired) return;
+    // A call's id means nothing to the next connection: what still runs for this one is stopped.
+    this.options.toolHost?.abandon?.(this.options.generation);
     this.options.onEnd(info, this);
   }
 }

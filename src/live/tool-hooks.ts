@@ -46,4 +46,6 @@ export interface ToolHost {
   call(call: ToolCallRequest, respond: (response: ToolResponseOut) => boolean, conn: number): void;
   /** toolCallCancellation: abort these calls; their results must never be sent. */
   cancel(ids: readonly string[], conn: number): void;
+  /** Connection `conn` closed or was replaced: its calls can no longer be answered. */
+  abandon?(conn: number): void;
 }

@@ -45,6 +45,17 @@ export class ToolExecutor implements ToolHost {
     }
   }
 
+  /** The connection closed or was replaced: its running calls are stopped, each with a `tool.error`. */
+  abandon(conn: number): void {
+    for (const [id, running] of this.running) {
+      if (running.conn !== conn) continue;
+      this.running.delete(id);
+      running.controller.abort(new Error('the connection closed'));
+      const payload = toolError('UNAVAILABLE', `the connection that asked for ${running.name} closed before it finished; the call was stopped`);
+      this.events.emit({ type: 'tool.error', id, name: running.name, ...payload }, conn);
+    }
+  }
+
   /** Ends the run: aborts every call still going (their connection is closing anyway). */
   abortAll(): void {
     for (const running of this.running.values()) running.controller.abort(new Error('the session ended'));

@@ -147,6 +147,25 @@ describe('ToolExecutor', () => {
     expect(seen.map((event) => event.type)).toEqual(['tool.error', 'tool.result']);
   });
 
+  it('calls of a connection that closed are stopped with an UNAVAILABLE tool.error; others go on', async () => {
+    const signals: AbortSignal[] = [];
+    const { executor, seen, sent, respond } = harness([
+      tool('slow', (_args, signal) => {
+        signals.push(signal);
+        return new Promise(() => undefined);
+      }),
+    ]);
+    executor.call({ id: 'old', name: 'slow', args: {} }, respond, 1);
+    executor.call({ id: 'new', name: 'slow', args: {} }, respond, 2);
+    await until(() => signals.length === 2);
+    executor.abandon(1);
+    expect(signals.map((signal) => signal.aborted)).toEqual([true, false]);
+    expect(seen).toEqual([expect.objectContaining({ type: 'tool.error', id: 'old', status: 'UNAVAILABLE', retryable: true, conn: 1 })]);
+    expect(sent).toEqual([]);
+    expect(executor.pending).toBe(1);
+    executor.abortAll();
+  });
+
   it('a response that cannot be sent (its connection closed) is reported', async () => {
     const { executor, seen } = harness([tool('add', () => Promise.resolve({ ok: true, response: {} }))]);
     executor.call({ id: 'c1', name: 'add', args: {} }, () => false, 1);
