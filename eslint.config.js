@@ -37,7 +37,7 @@ export default tseslint.config(
     rules: { 'no-console': 'off' },
   },
   {
-    files: ['**/*.js'],
+    files: ['**/*.js', '**/*.mjs'],
     ...tseslint.configs.disableTypeChecked,
     // Plain JS (bin, bench, configs) is linted without type information: keep the parser options
     // that say so, and add Node's globals.

@@ -8,6 +8,7 @@ import { runLatencyBench } from './latency.js';
 import { formatStartupTable, runStartupBench } from './startup.js';
 import { formatResamplerTable, runResamplerBench } from './resampler.js';
 import { formatTranscribeTable, runTranscribeBench } from './transcribe.js';
+import { formatToolsTable, runToolsBench } from './tools.js';
 import { formatTuiTable, runTuiBench } from './tui.js';
 import { median } from './stats.js';
 
@@ -55,6 +56,7 @@ if (!only || only === 'transcribe') sections.push(formatTranscribeTable(await ru
 if (!only || only === 'handoff') sections.push(formatHandoffTable(await runHandoffBench()), '');
 if (!only || only === 'startup') sections.push(formatStartupTable(await runStartupBench()), '');
 if (!only || only === 'first-run') sections.push(formatFirstRunTable(await runFirstRunBench()), '');
+if (!only || only === 'tools') sections.push(formatToolsTable(await runToolsBench()), '');
 // Twenty minutes of real-time conversation (ten with the TUI, ten without): last, so the rest reports first.
 if (!only || only === 'tui') sections.push(formatTuiTable(await runTuiBench()), '');
 process.stdout.write(sections.join('\n') + '\n');

@@ -7,6 +7,7 @@
 //   dist/live-cli.cjs      the CLI: our code, commander and the small dependencies
 //   dist/live-cli-ui.cjs   what src/ui imports (Ink, React): read only when drawing on a terminal
 //   dist/live-cli-sdk.cjs  @google/genai and its dependencies: read only when connecting
+//   dist/live-cli-mcp.cjs  @modelcontextprotocol/sdk (zod, ajv, …): read only when MCP servers are used
 // Over half the code is the SDK and a quarter Ink and React; outside the main file they cost
 // `--help` nothing, not even the reading. The main file asks for a chunk through
 // `__liveCliChunk(name)`: bin/live-cli.js passes its cached loader, and a plain `require` of the
@@ -45,12 +46,13 @@ const EXTERNAL = ['speaker', 'bufferutil', 'utf-8-validate'];
 /** Which chunk a bare import from our code goes to, if not the main file. */
 function chunkOf(specifier, importer) {
   if (specifier === '@google/genai' || specifier.startsWith('@google/genai/')) return 'sdk';
+  if (specifier.startsWith('@modelcontextprotocol/sdk/')) return 'mcp';
   if (importer.startsWith(join(srcDir, 'ui') + sep)) return 'ui';
   return undefined;
 }
 
 /** Packages whose evaluation is recorded (see above): the heavy ones the start-up must not pay for. */
-const TRACKED_PACKAGES = ['ink', 'react', 'react-reconciler', 'yoga-layout', 'es-toolkit', '@google/genai', 'google-auth-library', 'ws'];
+const TRACKED_PACKAGES = ['ink', 'react', 'react-reconciler', 'yoga-layout', 'es-toolkit', '@google/genai', 'google-auth-library', 'ws', '@modelcontextprotocol/sdk'];
 
 /** Source text edits to third-party files; a missing pattern fails the build (the package changed). */
 const PATCHES = [
@@ -232,7 +234,7 @@ const main = await build({
   plugins: [liveCliPlugin(chunks)],
 });
 builds.push({ result: main });
-for (const name of ['ui', 'sdk']) {
+for (const name of ['ui', 'sdk', 'mcp']) {
   const specifiers = [...(chunks[name] ?? [])].sort();
   if (specifiers.length === 0) continue;
   // Each specifier as our code would have required it: ESM packages come with `__esModule`, so the
@@ -259,6 +261,6 @@ for (const { result, specifiers } of builds.reverse()) {
     for (const [name, size] of bytesByPackage(result.metafile)) lines.push(`  ${(size / 1024).toFixed(0).padStart(6)} KiB  ${name}`);
   }
 }
-for (const name of ['ui', 'sdk']) if (!chunks[name]) rmSync(join(distDir, `live-cli-${name}.cjs`), { force: true });
+for (const name of ['ui', 'sdk', 'mcp']) if (!chunks[name]) rmSync(join(distDir, `live-cli-${name}.cjs`), { force: true });
 lines.push(`bundled in ${(performance.now() - started).toFixed(0)} ms`);
 process.stdout.write(lines.join('\n') + '\n');

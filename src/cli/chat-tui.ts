@@ -5,7 +5,8 @@ import { InteractiveChat, type ChatCommand, type MicState } from '../core/intera
 import type { PcmChunk } from '../audio/pcm.js';
 import type { AudioSource } from '../audio/sources/types.js';
 import type { LiveConfig, LiveSessionHandle } from '../live/types.js';
-import type { TuiStore } from '../ui/state/tui-store.js';
+import type { TuiCommand, TuiStore } from '../ui/state/tui-store.js';
+import type { ToolSet } from '../tools/index.js';
 import { importWithoutCiFlags } from './load-ink.js';
 
 /** `chat` draws its TUI when both ends are a terminal and nobody asked for machine output. */
@@ -75,6 +76,11 @@ export class ChatTui {
     else this.heldTexts.push(text);
   }
 
+  /** Tools that may change things ask here: y/n in the TUI instead of the headless denial. */
+  attachTools(tools: ToolSet): void {
+    tools.policy.prompt = (request, signal) => this.store.requestApproval(request, signal);
+  }
+
   warn(message: string): void {
     this.store.notice(message, 'warn');
   }
@@ -116,7 +122,15 @@ export class ChatTui {
     this.app = undefined;
   }
 
-  private command(command: ChatCommand): void {
+  private command(command: TuiCommand): void {
+    if (command.type === 'approve') {
+      this.store.answerApproval(command.run);
+      return;
+    }
+    this.chatCommand(command);
+  }
+
+  private chatCommand(command: ChatCommand): void {
     if (command.type === 'quit') {
       this.quitRequested = true;
       for (const listener of this.quitListeners) listener();

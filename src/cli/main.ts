@@ -4,6 +4,7 @@ import { CliError, ExitCode } from '../core/errors.js';
 import { redact } from '../core/redact.js';
 import { addAudioOptions, addSessionOptions, addTranscribeOptions, collect } from './options.js';
 import { getRuntime, handleSignals, type Runtime } from './runtime.js';
+import { addToolOptions } from './tool-options.js';
 import type { ChatFlags } from './commands/chat.js';
 import type { TranscribeFlags } from './commands/transcribe.js';
 
@@ -25,7 +26,8 @@ Examples:
   $ live-cli chat --model gemini-2.5-flash-native-audio-preview-12-2025 --affective   (v1alpha is chosen for you)
   $ live-cli chat --image photo.jpg --text "What is in this picture?"
   $ live-cli chat --screen --silence-ms 800                 (1 FPS screen frames through ffmpeg)
-  $ live-cli models                                         (what each model accepts)`;
+  $ live-cli models                                         (what each model accepts)
+  $ live-cli chat --mcp "node my-mcp-server.js" --allow-tool search_notes --text "find my notes on lunch"`;
 
 const simExamples = `
 Examples:
@@ -51,6 +53,7 @@ export async function buildProgram(runtime: Runtime, setExit: (code: number) => 
     .option('--text <message>', 'send this text turn (repeatable; sent first, in order)', collect)
     .option('--turn-timeout <seconds>', 'how long to wait for each reply', '30');
   addAudioOptions(chat);
+  addToolOptions(chat);
   addSessionOptions(chat).addHelpText('after', chatExamples).action(async (flags: ChatFlags) => {
     const { runChat } = await import('./commands/chat.js');
     setExit(await runChat(flags, runtime));
@@ -63,6 +66,7 @@ export async function buildProgram(runtime: Runtime, setExit: (code: number) => 
     .option('--text <message>', 'send this text turn (repeatable; sent first, in order)', collect)
     .option('--turn-timeout <seconds>', 'how long to wait for each reply', '30');
   addAudioOptions(resume);
+  addToolOptions(resume);
   addSessionOptions(resume)
     .addHelpText('after', `\nExamples:\n  $ live-cli resume last --text "where were we?"\n  $ live-cli sessions            (ids to resume)`)
     .action(async (ref: string, flags: ChatFlags) => {

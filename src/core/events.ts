@@ -53,6 +53,17 @@ export interface LiveEventMap {
   /** inFlightBytes: of replayedBytes, audio the resumed handle may already hold (at most this is doubled; Gemini API only). */
   resumed: { gapMs: number; replayedBytes: number; replayedTurns: number; inFlightBytes?: number };
   'tool.call': { id: string; name: string; args: Record<string, unknown> };
+  /** A tool ran and its response went to the model; `ms` is the tool's own time. */
+  'tool.result': { id: string; name: string; response: Record<string, unknown>; ms: number; scheduling?: string };
+  /** A call was answered with an error response carrying this payload (unknown tool, denied, timeout, failure). */
+  'tool.error': { id: string; name: string; status: string; retryable: boolean; message: string; scheduling?: string };
+  /** The server cancelled a running call (toolCallCancellation): it was aborted and nothing is sent for it. */
+  'tool.cancelled': { id: string; name: string; ms: number };
+  /** Code the model ran (`--code-execution`), and its outcome and output. */
+  code: { language: string; code: string };
+  'code.result': { outcome: string; output: string };
+  /** Google Search grounding of the reply: the queries the model ran and the sources it used. */
+  grounding: { queries: string[]; sources: Array<{ title?: string; uri: string }> };
   error: { code: ErrorCode; message: string; closeCode?: number };
   'session.close': { code: number; reason: string };
   'session.end': { id: string; resume?: string };

@@ -2,6 +2,7 @@ import { CliError } from './errors.js';
 import type { EventStream, LiveEvent } from './events.js';
 import { ReplyTracker } from './audio-turns.js';
 import { pumpAudio } from './audio-pump.js';
+import { ToolTurnTracker } from './tool-turns.js';
 import type { PcmChunk } from '../audio/pcm.js';
 import type { AudioSource } from '../audio/sources/types.js';
 import type { LiveSessionHandle } from '../live/types.js';
@@ -38,23 +39,25 @@ export async function runHeadlessChat(options: HeadlessChatOptions): Promise<voi
   const sessionEnded = session.closed.then(() => 'closed' as const);
   sessionEnded.catch(() => undefined);
   const tracker = new ReplyTracker(events, options.settleMs ?? 1500);
+  const tools = new ToolTurnTracker(events);
   try {
-    const work: Array<Promise<unknown>> = [runTextTurns(options, sessionEnded)];
-    if (options.audio) work.push(runAudio(options, options.audio, tracker, sessionEnded));
+    const work: Array<Promise<unknown>> = [runTextTurns(options, sessionEnded, tools)];
+    if (options.audio) work.push(runAudio(options, options.audio, tracker, sessionEnded, tools));
     await Promise.all(work);
   } finally {
     tracker.dispose();
+    tools.dispose();
   }
   if (signal.aborted) return;
 }
 
-async function runTextTurns(options: HeadlessChatOptions, sessionEnded: Promise<'closed'>): Promise<void> {
+async function runTextTurns(options: HeadlessChatOptions, sessionEnded: Promise<'closed'>, tools: ToolTurnTracker): Promise<void> {
   const { session, events, texts, turnTimeoutMs, signal } = options;
   for await (const text of texts) {
     if (signal.aborted) return;
     const trimmed = text.trim();
     if (trimmed.length === 0) continue;
-    const turnDone = waitForTurn(events, turnTimeoutMs, signal);
+    const turnDone = waitForTurn(events, turnTimeoutMs, signal, tools);
     events.emit({ type: 'user.text', text: trimmed, conn: session.conn });
     session.sendText(trimmed);
     const outcome = await Promise.race([turnDone.promise, sessionEnded]).finally(turnDone.cancel);
@@ -68,6 +71,7 @@ async function runAudio(
   audio: NonNullable<HeadlessChatOptions['audio']>,
   tracker: ReplyTracker,
   sessionEnded: Promise<'closed'>,
+  tools: ToolTurnTracker,
 ): Promise<void> {
   const { session, signal, turnTimeoutMs } = options;
   if (audio.manualActivity) session.sendActivityStart?.();
@@ -79,7 +83,7 @@ async function runAudio(
   await Promise.race([pumped, sessionEnded.then(() => undefined)]);
   if (signal.aborted) return;
   tracker.touch();
-  const busy = (): boolean => session.busy === true;
+  const busy = (): boolean => session.busy === true || !tools.idle;
   const settled = await Promise.race([tracker.settled(turnTimeoutMs, signal, busy), sessionEnded]);
   if (settled === false && tracker.pending) {
     throw new CliError(
@@ -89,10 +93,21 @@ async function runAudio(
   }
 }
 
+/**
+ * How long a finished turn waits, quiet, for the model to answer a NON_BLOCKING result: the model
+ * may decide to say nothing, and a script must not hang on it.
+ */
+const OWED_REPLY_GRACE_MS = 8_000;
+
+/**
+ * Resolves once the model's turn has completed and tools owe nothing more (a running call, or the
+ * turn that answers a NON_BLOCKING result, for up to OWED_REPLY_GRACE_MS of quiet).
+ */
 function waitForTurn(
   events: EventStream,
   timeoutMs: number,
   signal: AbortSignal,
+  tools: ToolTurnTracker,
 ): { promise: Promise<'done' | 'aborted'>; cancel: () => void } {
   let cancel = (): void => undefined;
   const promise = new Promise<'done' | 'aborted'>((resolve, reject) => {
@@ -106,13 +121,20 @@ function waitForTurn(
     }, timeoutMs);
     const onAbort = (): void => resolve('aborted');
     signal.addEventListener('abort', onAbort, { once: true });
+    let turnDone = false;
+    let grace: NodeJS.Timeout | undefined;
     const off = events.on((event: LiveEvent) => {
       // A turn cut short by a lost connection is not an answer: the resilient session re-sends
       // the unanswered text on the next connection and the real answer follows (or the session
       // fails, which ends the wait through `sessionEnded`).
-      if (event.type === 'turn.complete' && event.reason !== 'connection-lost') resolve('done');
+      if (event.type === 'turn.complete' && event.reason !== 'connection-lost') turnDone = true;
+      // The tracker subscribed first, so it has already seen this event.
+      clearTimeout(grace);
+      if (turnDone && tools.idle) resolve('done');
+      else if (turnDone && !tools.running) grace = setTimeout(() => resolve('done'), OWED_REPLY_GRACE_MS);
     });
     cancel = () => {
+      clearTimeout(grace);
       clearTimeout(timer);
       off();
       signal.removeEventListener('abort', onAbort);

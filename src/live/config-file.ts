@@ -90,6 +90,8 @@ export const CONFIG_FILE_KEYS: readonly string[] = [
   'turnCoverage',
   'mediaResolution',
   'language',
+  // src/tools/servers.ts: MCP servers, in gemini-cli's shape.
+  'mcpServers',
 ];
 
 /** One warning per key the file holds that live-cli does not read, with the nearest known key. */

@@ -4,7 +4,7 @@
  * is parsed behind a guard, and nothing that leaves here carries the key-bearing URL or an SDK
  * object. The SDK's types stay in this file and sdk-options.ts.
  */
-import { GoogleGenAI, type Session } from '@google/genai';
+import { FunctionResponseScheduling, GoogleGenAI, type Session } from '@google/genai';
 import { CliError, exitCodeFor } from '../core/errors.js';
 import { redact, registerSecret } from '../core/redact.js';
 import {
@@ -43,6 +43,8 @@ export interface FunctionResponse {
   id: string;
   name: string;
   response: Record<string, unknown>;
+  /** NON_BLOCKING calls only: when the model takes the result. */
+  scheduling?: 'INTERRUPT' | 'WHEN_IDLE' | 'SILENT';
 }
 
 /** If the server never answers our close frame, drop the socket after this long. */
@@ -122,7 +124,10 @@ export class LiveConnection {
   }
 
   sendToolResponses(functionResponses: FunctionResponse[]): boolean {
-    return this.send(() => this.session.sendToolResponse({ functionResponses }));
+    const wire = functionResponses.map(({ scheduling, ...rest }) =>
+      scheduling === undefined ? rest : { ...rest, scheduling: FunctionResponseScheduling[scheduling] },
+    );
+    return this.send(() => this.session.sendToolResponse({ functionResponses: wire }));
   }
 
   /** Closes on purpose; resolves once the socket has closed (or been dropped after a grace period). */

@@ -8,6 +8,7 @@
 import type { EventStream } from '../core/events.js';
 import { type ConnectionClose, type FunctionResponse, type LiveConnection, connectLive } from './connect.js';
 import { type MappedEvent, type ToolCallRequest, ServerMessageError, mapServerMessage } from './messages.js';
+import type { ToolHost, ToolResponseOut } from './tool-hooks.js';
 import type { LiveConfig } from './types.js';
 
 export interface GenerationOptions {
@@ -20,6 +21,8 @@ export interface GenerationOptions {
   onEnd(info: ConnectionClose, generation: ConnectionGeneration): void;
   /** Server state a resilient session acts on, after the message's events were emitted. */
   observer?: GenerationObserver;
+  /** Runs the model's function calls; without one every call is answered with an error. */
+  toolHost?: ToolHost;
 }
 
 /** What a resilient session needs to hear about, beyond the events. Never called once retired. */
@@ -40,7 +43,7 @@ export function noToolResponse(call: ToolCallRequest): FunctionResponse {
 }
 
 /** Events that show the model is producing (or owes) a reply. */
-const REPLY_EVENTS = new Set(['text', 'thought', 'audio', 'transcript.output', 'generation.complete', 'tool.call']);
+const REPLY_EVENTS = new Set(['text', 'thought', 'audio', 'transcript.output', 'generation.complete', 'tool.call', 'code', 'code.result']);
 
 export class ConnectionGeneration {
   private retired = false;
@@ -174,6 +177,7 @@ export class ConnectionGeneration {
   retire(): Promise<void> {
     this.retired = true;
     this.connection.detach();
+    this.options.toolHost?.abandon?.(this.options.generation);
     return this.connection.close();
   }
 
@@ -220,12 +224,28 @@ export class ConnectionGeneration {
       this.goAwayAt = performance.now() + mapped.goAwayMs;
       if (!this.retired) observer?.goAway?.(mapped.goAwayMs, this);
     }
+    const host = this.options.toolHost;
+    if (mapped.toolCallCancellations.length > 0 && !this.retired) host?.cancel(mapped.toolCallCancellations, this.number);
     if (mapped.toolCalls.length > 0 && !this.retired) {
-      // No tool runs in live-cli: answer at once with an error, or the model waits forever.
-      this.count(this.connection.sendToolResponses(mapped.toolCalls.map(noToolResponse)));
+      if (host) {
+        for (const call of mapped.toolCalls) host.call(call, (response) => this.sendToolResponse(response), this.number);
+      } else {
+        // Nothing runs tools here: answer at once with an error, or the model waits forever.
+        this.count(this.connection.sendToolResponses(mapped.toolCalls.map(noToolResponse)));
+      }
     }
     // `unattachedExtra` (unknown fields of a message that produced no event) has no event to
-    // ride on; toolCallCancellation needs nothing since every call was answered immediately.
+    // ride on.
+  }
+
+  /**
+   * A tool's answer goes straight onto this connection, ahead of input the session still holds
+   * back: the model is waiting for it. A call dies with its connection (its id means nothing to
+   * the next one), so a retired or closed generation sends nothing and says so.
+   */
+  private sendToolResponse(response: ToolResponseOut): boolean {
+    if (this.retired) return false;
+    return this.count(this.connection.sendToolResponses([response]));
   }
 
   private onProblem(description: string): void {
@@ -234,6 +254,8 @@ export class ConnectionGeneration {
 
   private onClose(info: ConnectionClose): void {
     if (this.retired) return;
+    // A call's id means nothing to the next connection: what still runs for this one is stopped.
+    this.options.toolHost?.abandon?.(this.options.generation);
     this.options.onEnd(info, this);
   }
 }

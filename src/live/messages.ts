@@ -141,10 +141,14 @@ const CONTENT_KEYS = new Set([
   'generationComplete',
   'turnComplete',
   'turnCompleteReason',
+  'groundingMetadata',
 ]);
+const GROUNDING_KEYS = new Set(['webSearchQueries', 'groundingChunks']);
 const TURN_KEYS = new Set(['parts', 'role']);
 const TEXT_PART_KEYS = new Set(['text', 'thought']);
 const AUDIO_PART_KEYS = new Set(['inlineData']);
+const CODE_PART_KEYS = new Set(['executableCode']);
+const CODE_RESULT_PART_KEYS = new Set(['codeExecutionResult']);
 const INLINE_KEYS = new Set(['mimeType', 'data']);
 const TRANSCRIPTION_KEYS = new Set(['text']);
 const USAGE_KEYS = new Set([
@@ -237,7 +241,20 @@ function mapPart(value: unknown, path: string, root: RootExtra): MappedEvent | u
       return withExtra(event, Object.keys(extra).length ? extra : undefined);
     }
   }
-  // executableCode, codeExecutionResult, non-audio inline data…: kept, not modelled.
+  // Code execution (`--code-execution`): the code the model ran and what came of it.
+  const executable = optionalObject(part, 'executableCode', path);
+  if (executable) {
+    const code = optionalString(executable, 'code', `${path}.executableCode`) ?? '';
+    const language = optionalString(executable, 'language', `${path}.executableCode`) ?? 'UNSPECIFIED';
+    return withExtra({ type: 'code', language, code }, unknownKeys(part, CODE_PART_KEYS));
+  }
+  const result = optionalObject(part, 'codeExecutionResult', path);
+  if (result) {
+    const outcome = optionalString(result, 'outcome', `${path}.codeExecutionResult`) ?? 'OUTCOME_UNSPECIFIED';
+    const output = optionalString(result, 'output', `${path}.codeExecutionResult`) ?? '';
+    return withExtra({ type: 'code.result', outcome, output }, unknownKeys(part, CODE_RESULT_PART_KEYS));
+  }
+  // Non-audio inline data, file data…: kept, not modelled.
   root.addPart(part);
   return undefined;
 }
@@ -324,6 +341,9 @@ function mapServerContent(value: unknown, usage: MappedEvent | undefined, root: 
   const output = mapTranscription(content, 'outputTranscription', root);
   if (output) events.push(output);
 
+  const grounding = optionalObject(content, 'groundingMetadata', path);
+  if (grounding) events.push(mapGrounding(grounding));
+
   if (optionalBoolean(content, 'interrupted', path)) events.push(signal('interrupted'));
   if (optionalBoolean(content, 'generationComplete', path)) events.push(signal('generation.complete'));
 
@@ -337,6 +357,26 @@ function mapServerContent(value: unknown, usage: MappedEvent | undefined, root: 
     events.push(usage);
   }
   return events;
+}
+
+/**
+ * Google Search grounding: the queries and the web sources (title, uri). The rest (search entry
+ * point, supports) rides in `extra`; chunks that are not web pages are kept there too.
+ */
+function mapGrounding(grounding: Json): MappedEvent {
+  const path = 'serverContent.groundingMetadata';
+  const queries = (optionalArray(grounding, 'webSearchQueries', path) ?? []).filter((query): query is string => typeof query === 'string');
+  const sources: Array<{ title?: string; uri: string }> = [];
+  const otherChunks: unknown[] = [];
+  for (const chunk of optionalArray(grounding, 'groundingChunks', path) ?? []) {
+    const web = isObject(chunk) && isObject(chunk.web) ? chunk.web : undefined;
+    const uri = web && typeof web.uri === 'string' ? web.uri : undefined;
+    if (web && uri) sources.push(typeof web.title === 'string' ? { title: web.title, uri } : { uri });
+    else otherChunks.push(chunk);
+  }
+  const extra: Json = { ...unknownKeys(grounding, GROUNDING_KEYS) };
+  if (otherChunks.length) extra.groundingChunks = otherChunks;
+  return withExtra({ type: 'grounding', queries, sources }, Object.keys(extra).length ? extra : undefined);
 }
 
 function mapToolCall(value: unknown): { events: MappedEvent[]; calls: ToolCallRequest[]; extra?: Json } {

@@ -2,8 +2,9 @@
  * LiveConfig → the SDK's client options and LiveConnectConfig. Everything is passed explicitly:
  * the SDK would otherwise fill gaps from GOOGLE_API_KEY, GOOGLE_GEMINI_BASE_URL, … behind our back.
  */
-import { type GoogleGenAIOptions, type LiveConnectConfig, Modality } from '@google/genai';
+import { Behavior, type FunctionDeclaration, type GoogleGenAIOptions, type LiveConnectConfig, Modality, type Tool } from '@google/genai';
 import { featureConnectFields, realtimeInputConfig } from './sdk-features.js';
+import type { LiveToolsSetup } from './tool-hooks.js';
 import type { LiveConfig } from './types.js';
 
 const GEMINI_BASE_URL = 'https://generativelanguage.googleapis.com/';
@@ -73,5 +74,25 @@ export function liveConnectConfig(config: LiveConfig): LiveConnectConfig {
         }
       : {}),
     ...(realtimeInput ? { realtimeInputConfig: realtimeInput } : {}),
+    ...(config.tools ? toolsOf(config.tools) : {}),
   };
+}
+
+/** The setup's `tools`: one entry per kind, as the service documents them; nothing when empty. */
+function toolsOf(setup: LiveToolsSetup): { tools?: Tool[] } {
+  const tools: Tool[] = [];
+  if (setup.functions.length > 0) {
+    tools.push({
+      functionDeclarations: setup.functions.map((spec): FunctionDeclaration => ({
+        name: spec.name,
+        ...(spec.description === undefined ? {} : { description: spec.description }),
+        ...(spec.parametersJsonSchema === undefined ? {} : { parametersJsonSchema: spec.parametersJsonSchema }),
+        ...(spec.responseJsonSchema === undefined ? {} : { responseJsonSchema: spec.responseJsonSchema }),
+        ...(spec.behavior === undefined ? {} : { behavior: Behavior[spec.behavior] }),
+      })),
+    });
+  }
+  if (setup.googleSearch) tools.push({ googleSearch: {} });
+  if (setup.codeExecution) tools.push({ codeExecution: {} });
+  return tools.length > 0 ? { tools } : {};
 }

@@ -197,6 +197,7 @@ export class LiveSession implements LiveSessionHandle {
       generation: number,
       onEnd: (info, ended) => this.onEnd(info, ended),
       observer: this.observer(number),
+      ...(this.options.toolHost ? { toolHost: this.options.toolHost } : {}),
     });
     this.windowMs = inFlightWindow(generation.setupRoundTripMs);
     return generation;

@@ -4,6 +4,7 @@
  */
 import type { EventStream } from '../core/events.js';
 import type { PcmChunk } from '../audio/pcm.js';
+import type { LiveToolsSetup, ToolHost } from './tool-hooks.js';
 
 export type Modality = 'audio' | 'text';
 
@@ -95,6 +96,8 @@ export interface LiveConfig {
   contextWindowTokens?: number;
   /** Model-dependent options (affective, proactive, thinking, VAD, media resolution, language). */
   features?: LiveFeatures;
+  /** Functions, Google Search and code execution offered in the setup (src/tools builds it). */
+  tools?: LiveToolsSetup;
 }
 
 export interface LiveSessionOptions {
@@ -112,6 +115,8 @@ export interface LiveSessionOptions {
   resumeCommand?: string | null;
   /** Random numbers in [0, 1) for the backoff jitter (tests); default Math.random. */
   random?: () => number;
+  /** Runs the model's function calls (src/tools); without one each call gets an error response. */
+  toolHost?: ToolHost;
 }
 
 /**

@@ -1,5 +1,6 @@
 import type { LiveEvent } from '../core/events.js';
 import type { LineWriter } from './stdout.js';
+import { toolLine } from './tool-lines.js';
 
 type Speaker = 'user' | 'model' | 'thought';
 
@@ -60,8 +61,14 @@ export function createTextConsumer(out: LineWriter, err: LineWriter): (event: Li
         endLine();
         break;
       case 'tool.call':
+      case 'tool.result':
+      case 'tool.error':
+      case 'tool.cancelled':
+      case 'grounding':
+      case 'code':
+      case 'code.result':
         endLine();
-        err.write(`live-cli: the model called tool "${event.name}", which live-cli does not provide; it was told so.\n`);
+        out.write(`${toolLine(event) ?? ''}\n`);
         break;
       case 'goaway':
       case 'reconnecting':

@@ -1,6 +1,6 @@
 import { WebSocket, type RawData } from 'ws';
 import type { SimContext } from './context.js';
-import { messageKindName, parseClientMessage, type ClientMessage, type RealtimePart, type SetupSummary } from './messages.js';
+import { messageKindName, parseClientMessage, type ClientMessage, type FunctionResponse, type RealtimePart, type SetupSummary } from './messages.js';
 import { intentForText, planReply, speechReplyText, toolReplyText, type ReplyPlan, type TurnIntent } from './reply.js';
 import type { Route } from './routes.js';
 import { cloneKeptState, type SessionConnection, type SimSession } from './session.js';
@@ -53,6 +53,12 @@ export class SimConnection implements SessionConnection {
   /** A client message is being consumed; handles wanted meanwhile wait for its end (handleOwed). */
   private consuming = false;
   private handleOwed = false;
+  /** NON_BLOCKING calls sent and not yet answered: id → function name. */
+  private readonly asyncCalls = new Map<string, string>();
+  /** WHEN_IDLE results waiting for the current reply to end, as reply texts in arrival order. */
+  private readonly idleReplies: string[] = [];
+  /** Calls this connection cancelled: a late response to one is recorded as such. */
+  private readonly cancelledCalls = new Set<string>();
 
   constructor(
     private readonly ctx: SimContext,
@@ -277,6 +283,9 @@ export class SimConnection implements SessionConnection {
       compression: setup.compression ?? null,
       manualActivity: setup.manualActivity,
       functions: setup.functionNames,
+      nonBlockingFunctions: setup.nonBlockingFunctions,
+      googleSearch: setup.googleSearch,
+      codeExecution: setup.codeExecution,
       voice: setup.voice ?? null,
       temperature: setup.temperature ?? null,
       systemInstruction: setup.systemText,
@@ -476,11 +485,27 @@ export class SimConnection implements SessionConnection {
     this.startTurn(session, { kind: 'answer', text: speechReplyText(speech.number, durationSeconds) }, 'speech');
   }
 
-  private onToolResponse(session: SimSession, responses: { id: string | undefined; name: string | undefined; response: unknown }[]): void {
+  private onToolResponse(session: SimSession, responses: FunctionResponse[]): void {
     const waiting = this.reply?.awaitingTool;
     for (const response of responses) {
-      const matched = waiting !== undefined && response.id === waiting.id;
-      this.ctx.recorder.record({ type: 'tool-response', conn: this.id, session: session.id, id: response.id ?? null, name: response.name ?? null, matched });
+      const asyncName = response.id === undefined ? undefined : this.asyncCalls.get(response.id);
+      const matched = asyncName !== undefined || (waiting !== undefined && response.id === waiting.id);
+      this.ctx.recorder.record({
+        type: 'tool-response',
+        conn: this.id,
+        session: session.id,
+        id: response.id ?? null,
+        name: response.name ?? null,
+        matched,
+        cancelled: response.id !== undefined && this.cancelledCalls.has(response.id),
+        scheduling: response.scheduling ?? null,
+        response: response.response ?? null,
+      });
+      if (asyncName !== undefined && response.id !== undefined) {
+        this.asyncCalls.delete(response.id);
+        this.onAsyncResult(session, asyncName, response);
+        continue;
+      }
       if (!matched || !this.reply || !waiting) continue;
       const json = JSON.stringify(response.response ?? null);
       session.kept.history.push({ role: 'user', modality: 'TEXT', tokens: textTokens(json) });
@@ -492,6 +517,41 @@ export class SimConnection implements SessionConnection {
       this.scheduleStep(this.reply, 0);
       return;
     }
+  }
+
+  /**
+   * A NON_BLOCKING call's result, taken as its `scheduling` says: INTERRUPT cuts the current reply
+   * and answers now, WHEN_IDLE (the default) answers once the current reply has ended, SILENT only
+   * adds it to the context.
+   */
+  private onAsyncResult(session: SimSession, name: string, response: FunctionResponse): void {
+    session.kept.history.push({ role: 'user', modality: 'TEXT', tokens: textTokens(JSON.stringify(response.response ?? null)) });
+    const scheduling = response.scheduling ?? 'WHEN_IDLE';
+    if (scheduling === 'SILENT') return;
+    const text = toolReplyText(name, response.response);
+    if (scheduling === 'WHEN_IDLE' && this.reply) {
+      this.idleReplies.push(text);
+      return;
+    }
+    this.startTurn(session, { kind: 'answer', text }, 'tool');
+  }
+
+  /** `tool-cancel-after`: the model gives up on a call nobody answered; the reply goes on without it. */
+  private cancelToolCall(session: SimSession, reply: ActiveReply, cause: string): void {
+    const waiting = reply.awaitingTool;
+    const setup = this.setup;
+    if (this.reply !== reply || !waiting || !setup || this.serverClosing) return;
+    reply.awaitingTool = undefined;
+    this.sendCancellation(session, waiting, cause);
+    reply.plan = planReply({ text: `Tool ${waiting.name} was cancelled.` }, setup.modality, setup.outputTranscription, this.ctx.options.seed);
+    reply.next = 0;
+    this.scheduleStep(reply, 0);
+  }
+
+  private sendCancellation(session: SimSession, call: { id: string; name: string }, cause: string): void {
+    this.cancelledCalls.add(call.id);
+    this.sendJson({ toolCallCancellation: { ids: [call.id] } });
+    this.ctx.recorder.record({ type: 'tool-cancelled', conn: this.id, session: session.id, id: call.id, name: call.name, cause });
   }
 
   // ---- replies ---------------------------------------------------------------------------------
@@ -510,13 +570,22 @@ export class SimConnection implements SessionConnection {
     let awaitingTool: ActiveReply['awaitingTool'];
     if (intent.kind === 'tool') {
       const id = `function-call-${this.ctx.randomHex()}${this.ctx.randomHex()}`;
-      plan = { steps: [{ message: { toolCall: { functionCalls: [{ id, name: intent.name, args: intent.args }] } }, audioSeconds: 0 }], text: '', thought: undefined, modality: setup.modality, audioBytes: 0 };
-      awaitingTool = { id, name: intent.name };
-      this.ctx.recorder.record({ type: 'tool-call', conn: this.id, session: session.id, id, name: intent.name, args: intent.args });
+      const nonBlocking = setup.nonBlockingFunctions.includes(intent.name);
+      const call = { message: { toolCall: { functionCalls: [{ id, name: intent.name, args: intent.args }] } }, audioSeconds: 0 };
+      this.ctx.recorder.record({ type: 'tool-call', conn: this.id, session: session.id, id, name: intent.name, args: intent.args, behavior: nonBlocking ? 'NON_BLOCKING' : 'BLOCKING' });
+      if (nonBlocking) {
+        // The model goes on talking while the call runs; the result comes back as its scheduling says.
+        this.asyncCalls.set(id, intent.name);
+        const said = planReply({ text: `Calling ${intent.name} in the background.` }, setup.modality, setup.outputTranscription, this.ctx.options.seed);
+        plan = { ...said, steps: [call, ...said.steps] };
+      } else {
+        plan = { steps: [call], text: '', thought: undefined, modality: setup.modality, audioBytes: 0 };
+        awaitingTool = { id, name: intent.name };
+      }
     } else {
       // includeThoughts on a thinking model: every answer starts with a thought summary.
       const thought = intent.thought ?? (wantsThoughts(setup.model, setup.features) ? `Thinking about how to answer: ${intent.text}` : undefined);
-      plan = planReply({ ...intent, ...(thought === undefined ? {} : { thought }) }, setup.modality, setup.outputTranscription, this.ctx.options.seed);
+      plan = planReply({ ...intent, ...(thought === undefined ? {} : { thought }) }, setup.modality, setup.outputTranscription, this.ctx.options.seed, setup);
     }
     const reply: ActiveReply = {
       plan,
@@ -533,6 +602,8 @@ export class SimConnection implements SessionConnection {
     };
     this.reply = reply;
     this.scheduleStep(reply, 0);
+    const cancelAfter = this.ctx.options.toolCancelAfter;
+    if (awaitingTool && cancelAfter !== undefined) this.ctx.later(() => this.cancelToolCall(session, reply, 'tool-cancel-after'), cancelAfter);
   }
 
   private scheduleStep(reply: ActiveReply, ms: number): void {
@@ -595,6 +666,8 @@ export class SimConnection implements SessionConnection {
     session.kept.history.push({ role: 'model', modality: reply.plan.modality, tokens: usage.responseTokenCount });
     this.recordReply(session, reply, 'complete', usage);
     if (this.setup?.resumption) this.issueHandle(session);
+    const idle = this.idleReplies.shift();
+    if (idle !== undefined && !this.serverClosing) this.startTurn(session, { kind: 'answer', text: idle }, 'tool');
   }
 
   /** Barge-in: the reply stops where it is; the service says so and closes the turn. */
@@ -603,7 +676,7 @@ export class SimConnection implements SessionConnection {
     if (!reply) return;
     this.ctx.cancel(reply.timer);
     this.reply = undefined;
-    if (reply.awaitingTool) this.sendJson({ toolCallCancellation: { ids: [reply.awaitingTool.id] } });
+    if (reply.awaitingTool) this.sendCancellation(session, reply.awaitingTool, cause);
     this.sendJson({ serverContent: { interrupted: true } });
     const usage = this.usage(session, reply);
     this.sendJson({ serverContent: { turnComplete: true }, usageMetadata: this.wireUsage(usage) });

@@ -24,6 +24,10 @@ export interface SetupSummary {
   functionNames: string[];
   /** Thinking, affective, proactive, VAD tuning, media resolution, language: as sent. */
   features: SetupFeatures;
+  /** Declarations with `behavior: NON_BLOCKING`: their calls do not hold the reply. */
+  nonBlockingFunctions: string[];
+  googleSearch: boolean;
+  codeExecution: boolean;
 }
 
 export type RealtimePart =
@@ -43,6 +47,8 @@ export interface FunctionResponse {
   id: string | undefined;
   name: string | undefined;
   response: unknown;
+  /** NON_BLOCKING responses: INTERRUPT, WHEN_IDLE (the default) or SILENT. */
+  scheduling: string | undefined;
 }
 
 export type ClientMessage =
@@ -103,13 +109,19 @@ function parseSetup(value: unknown): SetupSummary | InvalidMessage {
   const targetTokens = asInt64(field(field(compression, 'slidingWindow'), 'targetTokens'));
   const tools = field(value, 'tools');
   const functionNames: string[] = [];
+  const nonBlockingFunctions: string[] = [];
+  let googleSearch = false;
+  let codeExecution = false;
   if (Array.isArray(tools)) {
     for (const tool of tools) {
+      if (isObject(field(tool, 'googleSearch'))) googleSearch = true;
+      if (isObject(field(tool, 'codeExecution'))) codeExecution = true;
       const declarations = field(tool, 'functionDeclarations');
       if (Array.isArray(declarations)) {
         for (const declaration of declarations) {
           const name = asString(field(declaration, 'name'));
           if (name) functionNames.push(name);
+          if (name && field(declaration, 'behavior') === 'NON_BLOCKING') nonBlockingFunctions.push(name);
         }
       }
     }
@@ -134,6 +146,9 @@ function parseSetup(value: unknown): SetupSummary | InvalidMessage {
     temperature: ((t) => (typeof t === 'number' ? t : undefined))(field(generationConfig, 'temperature')),
     functionNames,
     features: parseSetupFeatures(value),
+    nonBlockingFunctions,
+    googleSearch,
+    codeExecution,
   };
 }
 
@@ -188,6 +203,7 @@ function parseToolResponse(value: unknown): ClientMessage {
       id: asString(field(response, 'id')),
       name: asString(field(response, 'name')),
       response: field(response, 'response'),
+      scheduling: asString(field(response, 'scheduling')),
     })),
   };
 }

@@ -26,6 +26,8 @@ export interface SimOptions {
   report?: string;
   /** Keep issued handles in this directory, so a later simulator process can resume them. */
   handleDir?: string;
+  /** A blocking tool call still unanswered this many ms after it was sent is cancelled (toolCallCancellation). */
+  toolCancelAfter?: number;
 }
 
 export interface SimOptionSpec {
@@ -60,6 +62,7 @@ export const SIM_OPTION_SPECS: ReadonlyArray<SimOptionSpec> = [
   { key: 'seed', flag: 'seed', kind: 'number', description: 'seed for the deterministic pseudo-random choices', defaultValue: 1 },
   { key: 'report', flag: 'report', kind: 'string', description: 'append an NDJSON report of what arrived and what was done to FILE' },
   { key: 'handleDir', flag: 'handle-dir', kind: 'string', description: 'keep resumption handles in DIR (2 hours), so a later simulator can resume them (chat --sim uses $XDG_STATE_HOME/live-cli/sim-handles)' },
+  { key: 'toolCancelAfter', flag: 'tool-cancel-after', kind: 'number', description: 'cancel (toolCallCancellation) a tool call still unanswered after MS milliseconds' },
 ];
 
 export function defaultSimOptions(): SimOptions {
@@ -104,6 +107,7 @@ const NUMBER_RULES: Partial<Record<keyof SimOptions, NumberRule>> = {
   connectionCap: { integer: false, min: 0, exclusiveMin: true, expected: 'seconds > 0' },
   sessionCap: { integer: false, min: 0, exclusiveMin: true, expected: 'seconds > 0' },
   seed: { integer: true, min: 0, max: 0xffff_ffff, expected: 'a whole number >= 0' },
+  toolCancelAfter: { integer: false, min: 0, expected: 'milliseconds >= 0' },
 };
 
 /** Close codes a peer may put in a close frame (RFC 6455 §7.4; 1004-1006 and 1015 are reserved). */

@@ -7,7 +7,7 @@ import { textTokens } from './tokens.js';
  */
 
 export type TurnIntent =
-  | { kind: 'answer'; text: string; thought?: string }
+  | { kind: 'answer'; text: string; thought?: string; search?: string; code?: string }
   | { kind: 'tool'; name: string; args: Record<string, unknown> };
 
 /**
@@ -28,6 +28,10 @@ export function intentForText(text: string): TurnIntent {
       // Not JSON: treated as an ordinary turn below, so the mistake is visible in the echo.
     }
   }
+  const code = /^run code\s+([\s\S]+)$/i.exec(trimmed);
+  if (code?.[1]) return { kind: 'answer', text: `You said: ${trimmed}`, code: code[1].trim() };
+  const search = /^search\s+([\s\S]+)$/i.exec(trimmed);
+  if (search?.[1]) return { kind: 'answer', text: `You said: ${trimmed}`, search: search[1].trim() };
   const think = /^think\s+([\s\S]*)$/i.exec(trimmed);
   if (think) {
     const topic = think[1] ?? '';
@@ -76,12 +80,53 @@ export function splitPieces(text: string, count: number): string[] {
   return pieces;
 }
 
+/**
+ * With Google Search in the setup, `search X` is answered as a grounded reply: a sentence naming
+ * the query, then `groundingMetadata` (queries and two web sources derived from the query, on
+ * example.com: the simulator searches nothing).
+ */
+export function groundingFor(query: string): Record<string, unknown> {
+  const slug = encodeURIComponent(query.toLowerCase().replace(/\s+/g, '-'));
+  return {
+    webSearchQueries: [query],
+    groundingChunks: [
+      { web: { uri: `https://example.com/search/${slug}`, title: `About ${query}` } },
+      { web: { uri: `https://example.org/wiki/${slug}`, title: `${query} (encyclopedia)` } },
+    ],
+    searchEntryPoint: { renderedContent: `<div>${query}</div>` },
+  };
+}
+
+/** Which built-in tools the setup declared: they change how `search X` and `run code X` are answered. */
+export interface BuiltInTools {
+  googleSearch: boolean;
+  codeExecution: boolean;
+}
+
+/** The simulator runs no code: its result says so rather than pretend. */
+export const SIM_CODE_OUTPUT = '(the simulator does not execute code)';
+
 export function planReply(
-  intent: { text: string; thought?: string },
+  intent: { text: string; thought?: string; search?: string; code?: string },
   modality: 'AUDIO' | 'TEXT',
   outputTranscription: boolean,
   seed: number,
+  tools: BuiltInTools = { googleSearch: false, codeExecution: false },
 ): ReplyPlan {
+  if (intent.code !== undefined && tools.codeExecution) {
+    const ran = planReply({ text: 'The code ran.' }, modality, outputTranscription, seed);
+    ran.steps.unshift(
+      { message: content({ modelTurn: { parts: [{ executableCode: { language: 'PYTHON', code: intent.code } }] } }), audioSeconds: 0 },
+      { message: content({ modelTurn: { parts: [{ codeExecutionResult: { outcome: 'OUTCOME_OK', output: SIM_CODE_OUTPUT } }] } }), audioSeconds: 0 },
+    );
+    return ran;
+  }
+  const googleSearch = tools.googleSearch;
+  if (intent.search !== undefined && googleSearch) {
+    const grounded = planReply({ text: `A search for "${intent.search}" found 2 sources.` }, modality, outputTranscription, seed);
+    grounded.steps.push({ message: content({ groundingMetadata: groundingFor(intent.search) }), audioSeconds: 0 });
+    return grounded;
+  }
   const steps: ReplyStep[] = [];
   if (intent.thought !== undefined) {
     steps.push({ message: content({ modelTurn: { parts: [{ text: intent.thought, thought: true }] } }), audioSeconds: 0 });

@@ -3,6 +3,7 @@ import { useCallback, useEffect, useRef, useState, useSyncExternalStore } from '
 import { INITIAL_KEY_STATE, handleKey, type KeyState } from './keys.js';
 import { GoAwayPane } from './panes/goaway-pane.js';
 import { HelpOverlay } from './panes/help-overlay.js';
+import { ApprovalPrompt } from './panes/approval-prompt.js';
 import { InputLine } from './panes/input-line.js';
 import { StatusLine } from './panes/status-line.js';
 import { TranscriptPane } from './panes/transcript-pane.js';
@@ -25,7 +26,7 @@ export function App({ store, onCommand, fps = 8, color = true }: AppProps) {
   const state = useSyncExternalStore(store.subscribe, store.getSnapshot);
   useSharedClock(store, fps);
   const columns = useColumns();
-  const keys = useKeys(state.pushToTalk, onCommand);
+  const keys = useKeys(state.pushToTalk, state.approval !== undefined, onCommand);
   const now = store.now();
   return (
     <Box flexDirection="column" width={columns}>
@@ -33,6 +34,7 @@ export function App({ store, onCommand, fps = 8, color = true }: AppProps) {
       {keys.help && <HelpOverlay pushToTalk={state.pushToTalk} color={color} />}
       <GoAwayPane goAway={state.goAway} now={now} color={color} />
       <UsagePane usage={state.usage} width={columns} color={color} />
+      {state.approval && <ApprovalPrompt approval={state.approval} width={columns} color={color} />}
       {keys.draft !== undefined && <InputLine text={keys.draft} width={columns} color={color} />}
       <StatusLine
         model={state.model}
@@ -98,20 +100,20 @@ function useColumns(): number {
  * The key state lives in a ref so that keys arriving before React re-renders (fast typing) still
  * see the latest line; the state copy only triggers the render.
  */
-function useKeys(pushToTalk: boolean, onCommand: (command: TuiCommand) => void): KeyState {
+function useKeys(pushToTalk: boolean, approving: boolean, onCommand: (command: TuiCommand) => void): KeyState {
   const current = useRef<KeyState>(INITIAL_KEY_STATE);
   const [view, setView] = useState<KeyState>(INITIAL_KEY_STATE);
   const { isRawModeSupported } = useStdin();
   const onKey = useCallback(
     (input: string, key: Key) => {
-      const outcome = handleKey(current.current, input, key, pushToTalk);
+      const outcome = handleKey(current.current, input, key, pushToTalk, approving);
       if (outcome.state !== current.current) {
         current.current = outcome.state;
         setView(outcome.state);
       }
       if (outcome.command) onCommand(outcome.command);
     },
-    [pushToTalk, onCommand],
+    [pushToTalk, approving, onCommand],
   );
   // Without a TTY on stdin there are no keys to read (and Ink would throw enabling raw mode).
   useInput(onKey, { isActive: isRawModeSupported });

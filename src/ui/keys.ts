@@ -23,8 +23,15 @@ const CONTROL = /[\u0000-\u001f\u007f]/g;
  * one command. Pure, so the key map is tested without a terminal. While the input line is open every
  * printable key is text; only Ctrl+C keeps its meaning.
  */
-export function handleKey(state: KeyState, input: string, key: Key, pushToTalk: boolean): KeyOutcome {
+export function handleKey(state: KeyState, input: string, key: Key, pushToTalk: boolean, approving = false): KeyOutcome {
   if (key.ctrl && input === 'c') return { state, command: { type: 'quit' } };
+  if (approving) {
+    // A tool call waits for y/n: nothing else is typed into anything until it is answered.
+    const answer = input.toLowerCase();
+    if (answer === 'y') return { state, command: { type: 'approve', run: true } };
+    if (answer === 'n' || key.escape) return { state, command: { type: 'approve', run: false } };
+    return { state };
+  }
   const enter = key.return || input === '\n';
   if (state.draft !== undefined) {
     if (key.escape) return { state: { ...state, draft: undefined } };

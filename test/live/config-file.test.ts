@@ -25,5 +25,8 @@ describe('config file keys', () => {
     const read = [...source.matchAll(/(?:file(?:String|Numeric|Boolean|Value)\(file|flagOrFile\(flags, file), '([A-Za-z]+)'/g)].map((m) => m[1]);
     expect(read.length).toBeGreaterThan(20);
     for (const key of read) expect(CONFIG_FILE_KEYS, key).toContain(key);
+    // Read elsewhere: the tools' server list.
+    expect(readFileSync(join(repoRoot, 'src', 'tools', 'servers.ts'), 'utf8')).toContain('file.mcpServers');
+    expect(CONFIG_FILE_KEYS).toContain('mcpServers');
   });
 });

@@ -142,7 +142,7 @@ describe('extra: unknown fields are kept', () => {
 
   it('unknown top-level and serverContent keys go on the first event, by path', () => {
     const { events } = mapServerMessage({
-      serverContent: { modelTurn: { parts: [{ text: 'a' }, { executableCode: { code: 'print(1)' } }] }, waitingForInput: true },
+      serverContent: { modelTurn: { parts: [{ text: 'a' }, { fileData: { fileUri: 'gs://b/x' } }] }, waitingForInput: true },
       futureThing: { a: 1 },
     });
     expect(events).toEqual([
@@ -151,9 +151,26 @@ describe('extra: unknown fields are kept', () => {
         text: 'a',
         extra: {
           futureThing: { a: 1 },
-          serverContent: { waitingForInput: true, modelTurn: { parts: [{ executableCode: { code: 'print(1)' } }] } },
+          serverContent: { waitingForInput: true, modelTurn: { parts: [{ fileData: { fileUri: 'gs://b/x' } }] } },
         },
       },
+    ]);
+  });
+
+  it('code execution parts become code and code.result events', () => {
+    const { events } = mapServerMessage({
+      serverContent: {
+        modelTurn: {
+          parts: [
+            { executableCode: { language: 'PYTHON', code: 'print(1 + 1)' } },
+            { codeExecutionResult: { outcome: 'OUTCOME_OK', output: '2\n' } },
+          ],
+        },
+      },
+    });
+    expect(events).toEqual([
+      { type: 'code', language: 'PYTHON', code: 'print(1 + 1)' },
+      { type: 'code.result', outcome: 'OUTCOME_OK', output: '2\n' },
     ]);
   });
 

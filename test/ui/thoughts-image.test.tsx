@@ -33,7 +33,7 @@ async function converse(flags: Parameters<typeof resolveLiveConfig>[0]) {
   events.on(store.handle);
   // The app is drawn before the session opens, as in `chat`; keys reach the conversation once it exists.
   const holder: { chat?: InteractiveChat } = {};
-  const rendered = render(<App store={store} onCommand={(command) => holder.chat?.handle(command)} color />);
+  const rendered = render(<App store={store} onCommand={(command) => (command.type === 'approve' ? undefined : holder.chat?.handle(command))} color />);
   cleanups.push(() => rendered.unmount());
   const session: LiveSessionHandle = await openLiveSession({ config, events, id: 'tui-test' });
   cleanups.push(() => session.close());

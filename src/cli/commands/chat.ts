@@ -22,6 +22,7 @@ import { ChatTui, wantsTui } from '../chat-tui.js';
 import { prepareVisualInput, startVisualInput, type RunningVisualInput, type VisualFlags } from '../visual-input.js';
 import type { ResolvedSession } from '../../registry/index.js';
 import type { EventInput } from '../../core/events.js';
+import type { ToolFlags, ToolSet } from '../../tools/index.js';
 
 /** What `resume` hands to the run: the handle, and for a recorded session its record and transcript. */
 export interface ResumeTarget extends ResolvedSession {
@@ -31,7 +32,7 @@ export interface ResumeTarget extends ResolvedSession {
   valid: boolean;
 }
 
-export interface ChatFlags extends RawLiveOptions, AudioInputFlags, AudioDeviceFlags, VisualFlags {
+export interface ChatFlags extends RawLiveOptions, AudioInputFlags, AudioDeviceFlags, VisualFlags, ToolFlags {
   text?: string[];
   turnTimeout?: string;
   sim?: boolean | string;
@@ -49,6 +50,7 @@ interface Resources {
   sink?: AudioSink;
   recording?: ConversationRecording;
   session?: LiveSessionHandle;
+  tools?: ToolSet;
   recorded?: RecordedSession;
   tui?: ChatTui;
   visual?: RunningVisualInput;
@@ -120,8 +122,14 @@ export async function runChat(flags: ChatFlags, runtime: Runtime, resume?: Resum
       warn,
     });
     routeModelAudio(events, output.sink);
+    // MCP servers start before the connection: the setup declares their tools.
+    const { openTools } = await import('../../tools/index.js');
+    open.tools = await openTools(flags, loadConfigFile(process.env), config.model, events);
+    config.tools = open.tools.setup;
+    for (const warning of open.tools.warnings) warn(`warning: ${warning}`);
+    open.tui?.attachTools(open.tools);
     if (runtime.shutdown.signal.aborted) throw new CliError('internal', 'interrupted before connecting');
-    const connecting = openSession(config, events, id, open.sim !== undefined).catch((error: unknown) => {
+    const connecting = openSession(config, events, id, open.tools, open.sim !== undefined).catch((error: unknown) => {
       throw resume ? explainRejectedHandle(error, resume, open.recorded) : error;
     });
     if (open.tui) {
@@ -303,6 +311,7 @@ async function closeAll(open: Resources, runtime: Runtime, exitCode: number): Pr
   await open.source?.stop().catch(report);
   open.visual?.stop();
   await open.session?.close().catch(() => undefined);
+  await open.tools?.close();
   // A signal means stop now: queued playback is dropped rather than played out.
   await open.sink?.close({ discard: runtime.shutdown.signal.aborted }).catch(report);
   await open.recording?.close().catch(report);
@@ -310,10 +319,10 @@ async function closeAll(open: Resources, runtime: Runtime, exitCode: number): Pr
   return code;
 }
 
-async function openSession(config: LiveConfig, events: EventStream, id: string, sim: boolean): Promise<LiveSessionHandle> {
+async function openSession(config: LiveConfig, events: EventStream, id: string, tools: ToolSet, sim: boolean): Promise<LiveSessionHandle> {
   const { openLiveSession } = await import('../../live/session.js');
   // A session on the simulator resumes on the simulator (its handles are kept for the next process).
-  return openLiveSession({ config, events, id, ...(sim ? { resumeCommand: `live-cli resume ${id} --sim` } : {}) });
+  return openLiveSession({ config, events, id, toolHost: tools.host, ...(sim ? { resumeCommand: `live-cli resume ${id} --sim` } : {}) });
 }
 
 export function toCliError(error: unknown): CliError {

@@ -15,6 +15,7 @@ export function keyHelp(pushToTalk: boolean): Array<[key: string, action: string
     ['  Esc', 'cancel typing'],
     ['  Backspace', 'delete the last character'],
     ['  /image PATH', 'typed and sent: a JPEG or PNG for the model to see'],
+    ['y / n', 'run / decline the tool call the prompt asks about'],
     ['?', 'show / hide this help'],
     ['q', 'quit'],
     ['Ctrl+C', 'quit (also while typing)'],

@@ -7,8 +7,8 @@ export interface TranscriptPaneProps {
   color?: boolean;
 }
 
-const LABELS = { user: 'you', model: 'gemini' } as const;
-const COLORS = { user: 'cyan', model: 'green' } as const;
+const LABELS = { user: 'you', model: 'gemini', tool: 'tool' } as const;
+const COLORS = { user: 'cyan', model: 'green', tool: 'magenta' } as const;
 
 /**
  * Settled turns go through `<Static>`: Ink prints each once, above the live area, so the cost of a
@@ -33,6 +33,8 @@ export interface TurnViewProps {
 
 /** `gemini: You said: hello there ⏹ interrupted`, with a dim thought line above when there is one. */
 export function TurnView({ turn, color }: TurnViewProps) {
+  // Tool lines are compact and already say what they are (`tool add → {"sum":5} (0.4 ms)`).
+  if (turn.speaker === 'tool') return <Text color={color ? COLORS.tool : undefined}>{`  ${turn.text}`}</Text>;
   const dim = color && turn.history;
   const label = !color && turn.history ? `(earlier) ${LABELS[turn.speaker]}` : LABELS[turn.speaker];
   return (

@@ -1,7 +1,9 @@
 import { redact } from '../../core/redact.js';
 import type { LiveEvent } from '../../core/events.js';
+import { toolLine } from '../../output/tool-lines.js';
 
-export type Speaker = 'user' | 'model';
+/** `tool`: a compact line for a tool call, result, error or cancellation, or a reply's search sources. */
+export type Speaker = 'user' | 'model' | 'tool';
 
 /** One turn of the conversation as the TUI shows it. */
 export interface Turn {
@@ -99,6 +101,16 @@ export class TranscriptBuilder {
         this.discardOutput = false;
         return this.changed();
       }
+      case 'tool.call':
+      case 'tool.result':
+      case 'tool.error':
+      case 'tool.cancelled':
+      case 'grounding':
+      case 'code':
+      case 'code.result':
+        // A line of its own between the turns, in arrival order; model text after it starts a new model turn.
+        this.push('tool', toolLine(event) ?? event.type, { open: false });
+        return this.changed();
       case 'session.open':
         // A new connection starts no reply of the old one: whatever it sends is new.
         this.discardOutput = false;

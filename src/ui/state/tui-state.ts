@@ -64,4 +64,13 @@ export interface TuiState {
   readonly levels: { readonly input: LevelReading; readonly output: LevelReading };
   /** The one status message line: the latest notice() or error event. */
   readonly message?: StatusMessage;
+  /** A tool call waiting for the user's y/n (the first of any waiting). */
+  readonly approval?: ApprovalView;
+}
+
+export interface ApprovalView {
+  readonly id: string;
+  readonly name: string;
+  readonly args: Record<string, unknown>;
+  readonly source: string;
 }

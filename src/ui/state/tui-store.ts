@@ -2,10 +2,10 @@ import { SILENCE_DBFS, chunkLevel } from '../../audio/level.js';
 import { chunkMs, type PcmChunk } from '../../audio/pcm.js';
 import { sinceStart, type AudioEvent, type LiveEvent } from '../../core/events.js';
 import { TranscriptBuilder } from './transcript.js';
-import type { ConnectionState, GoAwayState, LevelReading, MicMode, StatusMessage, TuiState, UsageState } from './tui-state.js';
+import type { ApprovalView, ConnectionState, GoAwayState, LevelReading, MicMode, StatusMessage, TuiState, UsageState } from './tui-state.js';
 
 export type { Speaker, Turn, TranscriptState } from './transcript.js';
-export type { ConnectionState, GoAwayState, LevelReading, MicMode, StatusMessage, TuiState, UsageReport, UsageState } from './tui-state.js';
+export type { ApprovalView, ConnectionState, GoAwayState, LevelReading, MicMode, StatusMessage, TuiState, UsageReport, UsageState } from './tui-state.js';
 
 export interface TuiSettings {
   model: string;
@@ -25,7 +25,9 @@ export type TuiCommand =
   | { type: 'send-text'; text: string }
   | { type: 'toggle-mute' }
   | { type: 'toggle-talk' }
-  | { type: 'quit' };
+  | { type: 'quit' }
+  /** The user's answer to the tool call waiting for approval (y / n). */
+  | { type: 'approve'; run: boolean };
 
 const SILENT: LevelReading = { dbfs: SILENCE_DBFS, at: 0, holdMs: 0 };
 
@@ -50,6 +52,8 @@ export class TuiStore {
   private inputLevel = SILENT;
   private outputLevel = SILENT;
   private message: StatusMessage | undefined;
+  /** Tool calls waiting for y/n, first shown first. */
+  private approvals: Array<{ view: ApprovalView; resolve: (run: boolean) => void }> = [];
   private snapshot: TuiState;
   private stale = false;
   private notifyPending = false;
@@ -91,6 +95,32 @@ export class TuiStore {
 
   notice(text: string, tone: 'info' | 'warn' | 'error' = 'info'): void {
     this.message = { text, tone };
+    this.changed();
+  }
+
+  /**
+   * Asks the user whether a tool call may run; resolves with the answer. A call the server cancels
+   * meanwhile (`signal`) leaves the prompt and resolves false.
+   */
+  requestApproval(view: ApprovalView, signal: AbortSignal): Promise<boolean> {
+    return new Promise((resolve) => {
+      const entry = { view, resolve };
+      this.approvals.push(entry);
+      signal.addEventListener('abort', () => this.settleApproval(entry, false), { once: true });
+      this.changed();
+    });
+  }
+
+  /** The answer to the approval on screen (the first one waiting). */
+  answerApproval(run: boolean): void {
+    const first = this.approvals[0];
+    if (first) this.settleApproval(first, run);
+  }
+
+  private settleApproval(entry: { view: ApprovalView; resolve: (run: boolean) => void }, run: boolean): void {
+    if (!this.approvals.includes(entry)) return;
+    this.approvals = this.approvals.filter((other) => other !== entry);
+    entry.resolve(run);
     this.changed();
   }
 
@@ -167,9 +197,6 @@ export class TuiStore {
       case 'error':
         this.message = { text: event.message, tone: 'error', code: event.code };
         return true;
-      case 'tool.call':
-        this.message = { text: `the model called tool "${event.name}"; live-cli runs no tools and told it so`, tone: 'warn' };
-        return true;
       default:
         return false;
     }
@@ -197,6 +224,7 @@ export class TuiStore {
       goAway: this.goAway,
       levels: { input: this.inputLevel, output: this.outputLevel },
       ...(this.message === undefined ? {} : { message: this.message }),
+      ...(this.approvals[0] ? { approval: this.approvals[0].view } : {}),
     };
   }
 }
