@@ -17,7 +17,7 @@ import { join, relative, resolve } from 'node:path';
 const root = resolve(import.meta.dirname, '..');
 const dist = join(root, 'dist');
 const stampPath = join(dist, '.build-inputs');
-const BUNDLE_FILES = ['live-cli.cjs', 'live-cli-ui.cjs', 'live-cli-sdk.cjs'];
+const BUNDLE_FILES = ['live-cli.cjs', 'live-cli-ui.cjs', 'live-cli-sdk.cjs', 'live-cli-mcp.cjs'];
 
 /** Every file the build reads from the checkout, hashed by path and content. */
 function inputsHash() {
