@@ -75,6 +75,8 @@ async function esbuildWorks() {
 }
 
 const hash = inputsHash();
+// --check: only say whether dist/ is current (exit 0) or not (exit 1); never builds.
+if (process.argv.includes('--check')) process.exit(isFresh(hash) ? 0 : 1);
 if (process.argv.includes('--if-stale') && isFresh(hash)) process.exit(0);
 
 let tsc;

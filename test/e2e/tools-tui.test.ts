@@ -14,22 +14,22 @@ const fixture = join(repoRoot, 'test', 'fixtures', 'mcp-add.mjs');
 describe.skipIf(!hasTmux())('chat: tools in the TUI (tmux)', () => {
   it('asks y/n before a tool that may change things runs; y runs it, n declines; calls and results show as compact lines', async () => {
     const terminal = TmuxTerminal.start(
-      ['chat', '--sim', '--model', 'gemini-live-2.5-flash-preview', '--modality', 'text', '--mcp', `node ${fixture}`, '--text', 'call tool add {"a":2,"b":3}'],
+      ['chat', '--sim', '--model', 'gemini-live-2.5-flash-preview', '--modality', 'text', '--mcp', `node ${fixture}`, '--text', 'call tool note {"text":"milk"}'],
       { PATH: fakeAudioPath(['aplay']) },
     );
     terminals.push(terminal);
-    await terminal.waitFor(/run tool add \{"a":2,"b":3\} from mcp-1\? \[y\/n\]/, 'the approval prompt');
+    await terminal.waitFor(/run tool note \{"text":"milk"\} from mcp-1\? \[y\/n\]/, 'the approval prompt');
     terminal.send('y');
-    await terminal.waitFor(/tool add → \{"sum":5\}/, 'the result line');
-    await terminal.waitFor(/gemini\b[^\n]*Tool add answered: \{"sum":5\}/, 'the reply naming the result');
+    await terminal.waitFor(/tool note → \{"noted":"milk"\}/, 'the result line');
+    await terminal.waitFor(/gemini\b[^\n]*Tool note answered: \{"noted":"milk"\}/, 'the reply naming the result');
 
     terminal.send('t');
     await terminal.waitFor(/Enter send/, 'the input line');
-    terminal.send('call tool add {"a":1,"b":1}', true);
+    terminal.send('call tool note {"text":"eggs"}', true);
     terminal.send('Enter');
-    await terminal.waitFor(/run tool add \{"a":1,"b":1\}[^\n]*\[y\/n\]/, 'the second prompt');
+    await terminal.waitFor(/run tool note \{"text":"eggs"\}[^\n]*\[y\/n\]/, 'the second prompt');
     terminal.send('n');
-    await terminal.waitFor(/tool add denied: the user declined to run add/, 'the denial line');
+    await terminal.waitFor(/tool note denied: the user declined to run note/, 'the denial line');
     await terminal.waitFor(/gemini\b[^\n]*"status":"DENIED"/, 'the model told of the denial');
 
     terminal.send('q');

@@ -41,38 +41,56 @@ function configHome(config: unknown): string {
 }
 
 describe('tools from a stdio MCP server, through the built binary and the simulator', () => {
-  it('runs add when allowed by name: tool.call, tool.result with 5, the reply names it, and the sim got the id', async () => {
+  it('the issue\'s command as given: default model, a read-only add needs no approval; tool.call, tool.result 5, the reply names it', async () => {
+    // chat --sim --mcp "node test/fixtures/mcp-add.mjs" --text 'call tool add {"a":2,"b":3}' --json
     const report = reportPath();
-    const result = await runCli(['chat', `--sim=report=${report}`, ...textModel, ...addServer, '--allow-tool', 'add', '--text', 'call tool add {"a":2,"b":3}', '--json']);
-    expect(result.code).toBe(0);
+    const result = await runCli(['chat', `--sim=report=${report}`, '--mcp', 'node test/fixtures/mcp-add.mjs', '--text', 'call tool add {"a":2,"b":3}', '--json']);
+    expect(result.code, result.stderr).toBe(0);
     const events = parseEvents(result.stdout);
     const call = events.find((event) => event.type === 'tool.call');
     expect(call).toMatchObject({ name: 'add', args: { a: 2, b: 3 } });
+    expect(events.find((event) => event.type === 'tool.result')).toMatchObject({ id: call?.id, name: 'add', response: { sum: 5 } });
+    // gemini-3.8-live (the default) speaks: the reply is in its output transcription.
+    const spoken = events
+      .filter((event) => event.type === 'transcript.output')
+      .map((event) => String(event.text))
+      .join('');
+    expect(spoken).toMatch(/Tool add answered: \{"sum":5\}/);
+    expect(readReport(report).filter((record) => record.type === 'tool-response')).toEqual([expect.objectContaining({ id: call?.id, name: 'add', response: { sum: 5 } })]);
+  });
+
+  it('runs a tool that is not read-only when allowed by name: tool.call, tool.result, the reply names it, and the sim got the id', async () => {
+    const report = reportPath();
+    const result = await runCli(['chat', `--sim=report=${report}`, ...textModel, ...addServer, '--allow-tool', 'note', '--text', 'call tool note {"text":"milk"}', '--json']);
+    expect(result.code).toBe(0);
+    const events = parseEvents(result.stdout);
+    const call = events.find((event) => event.type === 'tool.call');
+    expect(call).toMatchObject({ name: 'note', args: { text: 'milk' } });
     const toolResult = events.find((event) => event.type === 'tool.result');
-    expect(toolResult).toMatchObject({ id: call?.id, name: 'add', response: { sum: 5 } });
+    expect(toolResult).toMatchObject({ id: call?.id, name: 'note', response: { noted: 'milk' } });
     expect(typeof toolResult?.ms).toBe('number');
     expect(events.some((event) => event.type === 'tool.error')).toBe(false);
-    expect(replyText(events)).toBe('Tool add answered: {"sum":5}');
+    expect(replyText(events)).toBe('Tool note answered: {"noted":"milk"}');
     const types = events.map((event) => event.type);
     expect(types.indexOf('tool.call')).toBeLessThan(types.indexOf('tool.result'));
     expect(types.indexOf('tool.result')).toBeLessThan(types.indexOf('text'));
 
     const records = readReport(report);
     const setup = records.find((record) => record.type === 'setup');
-    expect(setup?.functions).toEqual(['add', 'slow', 'fail']);
+    expect(setup?.functions).toEqual(['add', 'slow', 'fail', 'note']);
     const responses = records.filter((record) => record.type === 'tool-response');
-    expect(responses).toEqual([expect.objectContaining({ id: call?.id, name: 'add', matched: true, response: { sum: 5 } })]);
+    expect(responses).toEqual([expect.objectContaining({ id: call?.id, name: 'note', matched: true, response: { noted: 'milk' } })]);
   });
 
   it('headless without --allow-tool or --yes denies a tool that is not read-only, and answers with an error carrying the id', async () => {
     const report = reportPath();
-    const result = await runCli(['chat', `--sim=report=${report}`, ...textModel, ...addServer, '--text', 'call tool add {"a":2,"b":3}', '--json']);
+    const result = await runCli(['chat', `--sim=report=${report}`, ...textModel, ...addServer, '--text', 'call tool note {"text":"milk"}', '--json']);
     expect(result.code).toBe(0);
     const events = parseEvents(result.stdout);
     const call = events.find((event) => event.type === 'tool.call');
     const error = events.find((event) => event.type === 'tool.error');
-    expect(error).toMatchObject({ id: call?.id, name: 'add', status: 'DENIED', retryable: false });
-    expect(error?.message).toContain('--allow-tool add');
+    expect(error).toMatchObject({ id: call?.id, name: 'note', status: 'DENIED', retryable: false });
+    expect(error?.message).toContain('--allow-tool note');
     expect(events.some((event) => event.type === 'tool.result')).toBe(false);
     expect(replyText(events)).toContain('"status":"DENIED"');
 
@@ -97,7 +115,7 @@ describe('tools from a stdio MCP server, through the built binary and the simula
       expect.objectContaining({ name: 'fail', status: 'TOOL_ERROR', retryable: false, message: 'the fixture always fails' }),
       expect.objectContaining({ name: 'nope', status: 'NOT_FOUND', retryable: false }),
     ]);
-    expect(errors[1]?.message).toContain('add, slow, fail');
+    expect(errors[1]?.message).toContain('add, slow, fail, note');
   });
 
   it('a toolCallCancellation aborts the running MCP request: tool.cancelled, and the sim never gets a response for that id', async () => {
@@ -170,7 +188,7 @@ describe('tool configuration errors are one-line usage errors (exit 2) before co
   it('--allow-tool naming a tool no server offers is a warning, not an error', async () => {
     const result = await runCli(['chat', '--sim', ...textModel, ...addServer, '--allow-tool', 'ad', '--text', 'hi']);
     expect(result.code).toBe(0);
-    expect(result.stderr).toContain('warning: --allow-tool ad: no MCP server offers a tool by that name (they offer add, slow, fail)');
+    expect(result.stderr).toContain('warning: --allow-tool ad: no MCP server offers a tool by that name (they offer add, slow, fail, note)');
   });
 
   it('--code-execution on a model without it is refused, naming the model', async () => {
@@ -260,7 +278,7 @@ describe('NON_BLOCKING tools', () => {
     const result = await runCli(['chat', `--sim=report=${report}`, '--model', 'gemini-3.8-live', '--output', 'none', ...addServer, '--yes', '--text', 'call tool add {"a":2,"b":3}', '--json']);
     expect(result.code).toBe(0);
     const records = readReport(report);
-    expect(records.find((record) => record.type === 'setup')?.nonBlockingFunctions).toEqual(['add', 'slow', 'fail']);
+    expect(records.find((record) => record.type === 'setup')?.nonBlockingFunctions).toEqual(['add', 'slow', 'fail', 'note']);
     expect(records.find((record) => record.type === 'tool-response')).toMatchObject({ matched: true, scheduling: 'WHEN_IDLE' });
     expect(records.filter((record) => record.type === 'reply').map((record) => record.source)).toEqual(['text', 'tool']);
   });

@@ -14,6 +14,9 @@ afterAll(() => {
 
 describe('scripts/build.js', () => {
   it('--if-stale leaves a current build alone: the stamp matches the sources the suite was built from', () => {
+    // --check never builds: a stale dist/ (sources edited since `npm run build`) fails here, not mid-suite.
+    const check = spawnSync(process.execPath, ['scripts/build.js', '--check'], { cwd: repoRoot, encoding: 'utf8' });
+    expect(check.status, 'dist/ is older than the sources: run npm run build (npm test does)').toBe(0);
     const bundle = join(repoRoot, 'dist', 'live-cli.cjs');
     const before = statSync(bundle).mtimeMs;
     const result = spawnSync(process.execPath, ['scripts/build.js', '--if-stale'], { cwd: repoRoot, encoding: 'utf8' });
