@@ -82,7 +82,8 @@ export class ChatTui {
   }
 
   warn(message: string): void {
-    this.store.notice(message, 'warn');
+    // The status line labels it already ("warn: …"); stderr's "warning: " prefix would say it twice.
+    this.store.notice(message.replace(/^warning: /, ''), 'warn');
   }
 
   /**
