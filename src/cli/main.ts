@@ -171,6 +171,8 @@ export async function main(argv: readonly string[]): Promise<number> {
     // A signal's code says how the run ended; otherwise the lost output is the news.
     if (exitCode < 128) exitCode = ExitCode.output;
   }
+  // Lets out what the redactor held back (a tail that might have begun a key).
+  await runtime.stderr.drain();
   return exitCode;
 }
 
