@@ -20,6 +20,8 @@ export interface GenerationOptions {
   onEnd(info: ConnectionClose, generation: ConnectionGeneration): void;
   /** Server state a resilient session acts on, after the message's events were emitted. */
   observer?: GenerationObserver;
+  /** Sees every event before it is emitted and returns what to emit instead (e.g. drops a repeat). */
+  filter?: (event: MappedEvent) => MappedEvent[];
 }
 
 /** What a resilient session needs to hear about, beyond the events. Never called once retired. */
@@ -129,7 +131,8 @@ export class ConnectionGeneration {
   /** Stamps `conn` and emits, unless this generation has been replaced. */
   emit(event: MappedEvent): void {
     if (this.retired) return;
-    this.options.events.emit(event, this.options.generation);
+    const filter = this.options.filter;
+    for (const out of filter ? filter(event) : [event]) this.options.events.emit(out, this.options.generation);
   }
 
   sendText(text: string): boolean {

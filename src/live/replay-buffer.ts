@@ -167,15 +167,30 @@ export class ReplayBuffer {
     return undefined;
   }
 
-  /** A model turn completed: every text turn sent so far has had its answer. */
-  turnComplete(): void {
+  /**
+   * A model turn completed: every text turn sent so far has had its answer. Returns how many
+   * text turns were answered just now (the server has certainly taken them: progress).
+   */
+  turnComplete(): number {
+    let answered = 0;
     for (const message of this.messages) {
-      if (message.kind === 'text' && message.sentAt !== undefined) message.answered = true;
+      if (message.kind === 'text' && message.sentAt !== undefined && !message.answered) {
+        message.answered = true;
+        answered++;
+      }
     }
+    return answered;
   }
 
-  /** A new resumable handle arrived: drop what it certainly covers. */
-  confirm(confirmation: Confirmation): void {
+  /** Messages sent and not yet covered by a handle (nothing of the user's waits on the server). */
+  get unconfirmedSentCount(): number {
+    let count = 0;
+    for (const message of this.messages) if (message.everSent) count++;
+    return count;
+  }
+
+  /** A new resumable handle arrived: drop what it certainly covers. Returns how many messages that was. */
+  confirm(confirmation: Confirmation): number {
     this.handleAt = confirmation.now;
     let covered: (message: BufferedMessage) => boolean;
     if (confirmation.lastConsumedIndex !== undefined) {
@@ -206,11 +221,15 @@ export class ReplayBuffer {
       covered = (message) => message.seq <= boundary;
     }
     const kept: BufferedMessage[] = [];
+    let dropped = 0;
     for (const message of this.messages) {
-      if (covered(message)) this.audioBytes -= message.audioBytes;
-      else kept.push(message);
+      if (covered(message)) {
+        this.audioBytes -= message.audioBytes;
+        dropped++;
+      } else kept.push(message);
     }
     this.messages = kept;
+    return dropped;
   }
 
   /**

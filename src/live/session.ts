@@ -19,6 +19,8 @@ import { type CloseDescription, closeError, describeClose } from './close-codes.
 import type { ConnectionClose } from './connect.js';
 import { ConnectionGeneration, type GenerationObserver } from './generation.js';
 import { type BufferedMessage, type ClientMessageKind, ReplayBuffer } from './replay-buffer.js';
+import { ReplayEcho } from './replay-echo.js';
+import { LoopLag } from './loop-lag.js';
 import type { LiveSessionHandle, LiveSessionOptions } from './types.js';
 
 /**
@@ -26,8 +28,15 @@ import type { LiveSessionHandle, LiveSessionOptions } from './types.js';
  * before a handle arrived. The window is twice the connection's measured setup round trip (a
  * network round trip plus the server's own delay), kept within these bounds.
  */
-export const MIN_IN_FLIGHT_WINDOW_MS = 5;
+export const MIN_IN_FLIGHT_WINDOW_MS = 10;
 export const MAX_IN_FLIGHT_WINDOW_MS = 1_500;
+/**
+ * Gemini API: a handle is taken to cover only messages sent at least this long (plus our own
+ * event-loop delay, see loop-lag.ts) before it was read, however fast the setup round trip was.
+ * A server reads a burst of messages at once and may issue a handle after the first of them; a
+ * few milliseconds of round trip say nothing about how long the rest waited in its queue.
+ */
+export const MIN_COVERAGE_LAG_MS = 20;
 /**
  * Flow control for input faster than real time (a file with `--pace fast`): at most this much
  * audio (or 1.25 × the window, so real-time input is never held back) is sent per in-flight
@@ -52,10 +61,14 @@ export class LiveSession implements LiveSessionHandle {
   /** Number of the newest connection that opened (its events carry it). */
   private generations = 0;
   private readonly buffer = new ReplayBuffer();
+  /** Drops what a resumed connection repeats of what the user already got. */
+  private readonly echo = new ReplayEcho();
   private readonly budget = new FailureBudget();
   /** The newest resumable handle, and the server index it covers when known (transparent). */
   private handle: string | undefined;
   private handleIndex: number | undefined;
+  /** The connection whose impossible message index was already reported. */
+  private badIndexConn = 0;
   /** Server message index of the message before this connection's first, when known. */
   private indexBase: number | undefined = 0;
   /** The server has said which message each handle covers (transparent mode honoured). */
@@ -70,6 +83,7 @@ export class LiveSession implements LiveSessionHandle {
   private readyTimer: NodeJS.Timeout | undefined;
   private readyWaiters: Array<() => void> = [];
   private readonly random: () => number;
+  private readonly loopLag = new LoopLag();
 
   constructor(private readonly options: LiveSessionOptions) {
     this.closed = new Promise<void>((resolve, reject) => {
@@ -192,6 +206,7 @@ export class LiveSession implements LiveSessionHandle {
       generation: number,
       onEnd: (info, ended) => this.onEnd(info, ended),
       observer: this.observer(number),
+      filter: (event) => this.echo.filter(event),
     });
     this.windowMs = inFlightWindow(generation.setupRoundTripMs);
     return generation;
@@ -210,24 +225,27 @@ export class LiveSession implements LiveSessionHandle {
     return {
       resumption: (handle, index, generation) => {
         if (!mine(generation)) return;
-        this.budget.reset();
         this.handle = handle;
+        this.echo.handle();
         const now = performance.now();
-        const exact = index !== undefined && this.indexBase !== undefined;
+        const exact = index !== undefined && this.indexBase !== undefined && this.validIndex(index, generation);
         this.exact = exact;
-        this.handleIndex = index;
-        this.buffer.confirm(
+        this.handleIndex = exact ? index : undefined;
+        const covered = this.buffer.confirm(
           exact
             ? { conn: number, now, lastConsumedIndex: index }
-            : { conn: number, now, cutoff: now - this.windowMs, inFlightAudioBytes: this.windowBudget },
+            : { conn: number, now, cutoff: now - this.windowMs - this.loopLag.takeMaxMs(), inFlightAudioBytes: this.windowBudget },
         );
+        // The failure budget counts reconnects without progress of the user's input: a handle
+        // that covers more of it is progress; so is one that finds nothing of the user's waiting.
+        if (covered > 0 || this.buffer.unconfirmedSentCount === 0) this.budget.reset();
         // goAway was waiting for the turn to end, or for a first handle: this one is the newest.
         if (this.goAwayFrom === generation && this.goAwayTurnDone) this.handOff();
       },
       turnComplete: (generation) => {
         if (!mine(generation)) return;
-        this.budget.reset();
-        this.buffer.turnComplete();
+        // An answered text turn is one the server certainly took (it is never re-sent).
+        if (this.buffer.turnComplete() > 0) this.budget.reset();
         if (this.goAwayFrom === generation && !this.goAwayTurnDone) {
           // The model turn goAway waited for is over; the handle that follows it covers it. (With
           // no handle at all yet, keep waiting for one until the fallback deadline.)
@@ -235,9 +253,9 @@ export class LiveSession implements LiveSessionHandle {
           if (this.handle !== undefined) this.schedule(() => this.handOff(), HANDLE_AFTER_TURN_MS);
         }
       },
-      modelActivity: (generation) => {
-        if (mine(generation)) this.budget.reset();
-      },
+      // Model output alone is no progress: a server that answers the same re-sent audio before
+      // every drop would otherwise keep the session reconnecting forever.
+      modelActivity: () => undefined,
       goAway: (timeLeftMs, generation) => {
         if (!mine(generation) || this.state !== 'open' || this.options.reconnect === false) return;
         this.goAwayFrom = generation;
@@ -253,6 +271,27 @@ export class LiveSession implements LiveSessionHandle {
         this.schedule(() => this.handOff(), Math.max(0, timeLeftMs - margin));
       },
     };
+  }
+
+  /**
+   * A `lastConsumedClientMessageIndex` must lie between the index this connection started from
+   * and the last message sent on it: trusting one beyond would drop input the server never had.
+   * An impossible index is reported once per connection and that handle falls back to the
+   * time-based rule.
+   */
+  private validIndex(index: number, generation: ConnectionGeneration): boolean {
+    const base = this.indexBase ?? 0;
+    const last = base + generation.messagesSent;
+    if (Number.isSafeInteger(index) && index >= base && index <= last) return true;
+    if (this.badIndexConn !== generation.number) {
+      this.badIndexConn = generation.number;
+      generation.emit({
+        type: 'error',
+        code: 'protocol',
+        message: `the service said it consumed client message ${String(index)}, but this connection sent messages ${base + 1}-${last}; ignored the index (nothing is dropped on its word)`,
+      });
+    }
+    return false;
   }
 
   /** A planned switch (goAway): close the old connection, open the next at once. */
@@ -312,8 +351,12 @@ export class LiveSession implements LiveSessionHandle {
   private async reconnect(): Promise<void> {
     if (this.state !== 'switching') return;
     let generation: ConnectionGeneration;
+    const handle = this.handle ?? this.options.config.resumeHandle;
+    // Frames of the new connection can arrive before connect() returns: expect the echo first.
+    if (handle === undefined) this.echo.restarted();
+    else this.echo.resumed();
     try {
-      generation = await this.connect(this.handle ?? this.options.config.resumeHandle);
+      generation = await this.connect(handle);
     } catch (error) {
       if (this.state !== 'switching') return; // closed meanwhile: teardown stays silent
       this.onConnectFailure(error);
@@ -379,6 +422,7 @@ export class LiveSession implements LiveSessionHandle {
   private finish(info: ConnectionClose, generation?: ConnectionGeneration, error?: CliError): void {
     if (this.state === 'ended') return;
     this.state = 'ended';
+    this.loopLag.stop();
     clearTimeout(this.timer);
     this.current = undefined;
     this.wakeReady();
@@ -454,9 +498,13 @@ export class LiveSession implements LiveSessionHandle {
     return Math.max(IN_FLIGHT_AUDIO_MS, 1.25 * this.windowMs) * BYTES_PER_MS;
   }
 
-  /** Gemini API only: has input faster than real time filled the in-flight window? */
+  /**
+   * Has input faster than real time filled the in-flight window? On the Gemini API this bounds
+   * what a resume can double. With transparent resumption nothing is doubled, but input must
+   * still not run far ahead of the server: a server that closes with much of it unread resets
+   * the connection, and the handles it had sent meanwhile are lost with it.
+   */
   private windowFull(): boolean {
-    if (this.exact) return false;
     return this.buffer.sentSince(performance.now() - this.windowMs) >= this.windowBudget;
   }
 

@@ -11,8 +11,6 @@ import { EnergyVad, type VadEvent } from './vad.js';
 /** Reply audio goes out faster than real time, as the service's does, but slow enough to barge in. */
 const REPLY_SPEEDUP = 4;
 const TEXT_STEP_MS = 10;
-/** While audio streams and nothing is being generated, a fresh handle every this many clock seconds. */
-const HANDLE_EVERY_SECONDS = 5;
 /** Stale frames follow the handoff a little later, so they land after the new connection's setup. */
 const STALE_FRAME_DELAY_MS = 50;
 const BAD_FRAME = Buffer.from('<html><body>502 Bad Gateway</body></html> {not json');
@@ -327,7 +325,7 @@ export class SimConnection implements SessionConnection {
     }
     if (audio) {
       this.ctx.checkSchedules(session);
-      if (this.setup?.resumption && !this.reply && this.isOpen() && session.clock() - session.lastHandleClock >= HANDLE_EVERY_SECONDS) {
+      if (this.setup?.resumption && !this.reply && this.isOpen() && session.clock() - session.lastHandleClock >= this.ctx.options.handleEvery) {
         this.issueHandle(session);
       }
     }
@@ -341,6 +339,7 @@ export class SimConnection implements SessionConnection {
     session.kept.audioBytes += data.length;
     session.kept.audioSeconds += seconds;
     session.kept.audioHash.update(data);
+    session.kept.audioChunks?.push(data);
   }
 
   private onClientContent(session: SimSession, turns: { role: string; text: string }[], turnComplete: boolean): void {
@@ -627,6 +626,13 @@ export class SimConnection implements SessionConnection {
   }
 
   private issueHandle(session: SimSession): void {
+    if (this.ctx.options.neverResumable) {
+      // As the service does while it cannot be resumed (e.g. mid-generation): an update, no handle.
+      session.lastHandleClock = session.clock();
+      this.sendJson({ sessionResumptionUpdate: { resumable: false } });
+      this.ctx.recorder.record({ type: 'handle', action: 'not-resumable', conn: this.id, session: session.id, messageIndex: session.kept.messageIndex });
+      return;
+    }
     session.handlesIssued++;
     const handle = `sim-${session.id}-${session.handlesIssued}-${this.ctx.randomHex()}`;
     this.ctx.storeHandle(handle, { session, kept: cloneKeptState(session.kept) });

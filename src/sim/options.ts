@@ -22,8 +22,14 @@ export interface SimOptions {
   connectionCap: number;
   sessionCap: number;
   time: 'audio' | 'wall';
+  /** While audio streams and nothing is generated, a fresh handle every this many clock seconds. */
+  handleEvery: number;
+  /** Every resumption update says `resumable: false` with no handle (a session that can never be resumed). */
+  neverResumable: boolean;
   seed: number;
   report?: string;
+  /** Directory for each session's kept audio (`<session>.pcm`) and its message sizes (`<session>.chunks.json`). */
+  keptAudio?: string;
 }
 
 export interface SimOptionSpec {
@@ -54,9 +60,12 @@ export const SIM_OPTION_SPECS: ReadonlyArray<SimOptionSpec> = [
   { key: 'transparent', flag: 'transparent', kind: 'switch', description: 'honour sessionResumption.transparent: updates carry lastConsumedClientMessageIndex', defaultValue: false },
   { key: 'connectionCap', flag: 'connection-cap', kind: 'number', description: 'connection lifetime in seconds of session clock (goAway ahead, then 1011 "Deadline expired")', defaultValue: 600 },
   { key: 'sessionCap', flag: 'session-cap', kind: 'number', description: 'audio session lifetime without compression, in seconds (then 1000, handles rejected)', defaultValue: 900 },
+  { key: 'handleEvery', flag: 'handle-every', kind: 'number', description: 'while audio streams and nothing is generated, issue a fresh handle every S seconds of session clock', defaultValue: 5 },
+  { key: 'neverResumable', flag: 'never-resumable', kind: 'switch', description: 'every resumption update says resumable: false, with no handle', defaultValue: false },
   { key: 'time', flag: 'time', kind: 'enum', choices: ['audio', 'wall'], description: 'session clock: seconds of audio (received + reply) or wall-clock seconds', defaultValue: 'audio' },
   { key: 'seed', flag: 'seed', kind: 'number', description: 'seed for the deterministic pseudo-random choices', defaultValue: 1 },
   { key: 'report', flag: 'report', kind: 'string', description: 'append an NDJSON report of what arrived and what was done to FILE' },
+  { key: 'keptAudio', flag: 'kept-audio', kind: 'string', description: "at close, write each session's kept audio to DIR/<session>.pcm and its message sizes to DIR/<session>.chunks.json" },
 ];
 
 export function defaultSimOptions(): SimOptions {
@@ -75,6 +84,8 @@ export function defaultSimOptions(): SimOptions {
     connectionCap: 600,
     sessionCap: 900,
     time: 'audio',
+    handleEvery: 5,
+    neverResumable: false,
     seed: 1,
   };
 }
@@ -100,6 +111,7 @@ const NUMBER_RULES: Partial<Record<keyof SimOptions, NumberRule>> = {
   quota: { integer: true, min: 0, expected: 'a whole number >= 0' },
   connectionCap: { integer: false, min: 0, exclusiveMin: true, expected: 'seconds > 0' },
   sessionCap: { integer: false, min: 0, exclusiveMin: true, expected: 'seconds > 0' },
+  handleEvery: { integer: false, min: 0, exclusiveMin: true, expected: 'seconds > 0' },
   seed: { integer: true, min: 0, max: 0xffff_ffff, expected: 'a whole number >= 0' },
 };
 

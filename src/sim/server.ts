@@ -1,5 +1,7 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import { join } from 'node:path';
 import type { Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer } from 'ws';
 import { SimConnection } from './connection.js';
@@ -157,7 +159,7 @@ class Simulator implements SimContext {
 
   createSession(): SimSession {
     const number = this.sessions.length + 1;
-    const session = new SimSession(`s${number}`, `sim-session-${number}-${this.randomHex()}`, this.options.time, this.options.goAwayEvery, this.options.dropEvery);
+    const session = new SimSession(`s${number}`, `sim-session-${number}-${this.randomHex()}`, this.options.time, this.options.goAwayEvery, this.options.dropEvery, this.options.keptAudio !== undefined);
     this.sessions.push(session);
     return session;
   }
@@ -199,6 +201,11 @@ class Simulator implements SimContext {
     }
   }
 
+  private writeKeptAudio(session: SimSession): string | undefined {
+    const dir = this.options.keptAudio;
+    return dir === undefined ? undefined : writeKeptAudioFiles(dir, session);
+  }
+
   // ---- shutdown --------------------------------------------------------------------------------
 
   private close(): Promise<void> {
@@ -220,6 +227,7 @@ class Simulator implements SimContext {
     });
     for (const timer of this.timers) clearTimeout(timer);
     for (const session of this.sessions) {
+      const keptAudioFile = this.writeKeptAudio(session);
       this.recorder.record({
         type: 'summary',
         session: session.id,
@@ -241,11 +249,23 @@ class Simulator implements SimContext {
         faults: session.faults,
         ended: session.ended,
         clock: Number(session.clock().toFixed(3)),
+        ...(keptAudioFile === undefined ? {} : { keptAudioFile }),
       });
     }
     this.recorder.info('closed');
     this.recorder.close();
   }
+}
+
+/** `kept-audio=DIR`: the session's kept audio as raw PCM, and the size of each message it came in. */
+function writeKeptAudioFiles(dir: string, session: SimSession): string | undefined {
+  const chunks = session.kept.audioChunks;
+  if (!chunks) return undefined;
+  mkdirSync(dir, { recursive: true });
+  const file = join(dir, `${session.id}.pcm`);
+  writeFileSync(file, Buffer.concat(chunks));
+  writeFileSync(join(dir, `${session.id}.chunks.json`), JSON.stringify(chunks.map((chunk) => chunk.length)));
+  return file;
 }
 
 export async function startSimulator(options: SimOptions, log?: NodeJS.WritableStream): Promise<RunningSimulator> {
