@@ -43,18 +43,36 @@ export class ReplayEcho {
   private echoText = '';
   readonly dropped: EchoCounts = { inputPieces: 0, outputChars: 0, audioMs: 0 };
 
-  /** A resumable handle arrived: the server will not redo anything delivered before it. */
+  /**
+   * A resumable handle arrived: the server's state now holds everything it sent on this
+   * connection, echoes included. What it has not repeated yet of an earlier connection's output
+   * stays expected.
+   */
   handle(): void {
+    this.delivered = empty();
+    if (this.expected) this.expected = this.remainder(this.expected);
+  }
+
+  /** A new connection resumes the session with the newest handle. */
+  resumed(): void {
+    // The server goes on from the handle: first what it sent since (on the connection just lost),
+    // then what it had not yet repeated of before.
+    const rest = this.expected ? this.remainder(this.expected) : empty();
+    const delivered = this.delivered;
+    const expected: Delivered = {
+      inputPieces: [...delivered.inputPieces, ...rest.inputPieces],
+      outputText: delivered.outputText + rest.outputText,
+      outputAudioMs: delivered.outputAudioMs + rest.outputAudioMs,
+    };
+    this.expected = expected.inputPieces.length > 0 || expected.outputText !== '' ? expected : undefined;
     this.delivered = empty();
   }
 
-  /** A new connection resumed the session with the newest handle. */
-  resumed(): void {
-    const delivered = this.delivered;
-    // A retry after a failed attempt has delivered nothing new: the earlier expectation stands.
-    if (delivered.inputPieces.length > 0 || delivered.outputText !== '') this.expected = delivered;
-    this.delivered = empty();
+  /** The part of an expectation not yet repeated. */
+  private remainder(expected: Delivered): Delivered {
+    const rest = { ...expected, inputPieces: [...expected.inputPieces], outputText: expected.outputText.slice(this.echoText.length) };
     this.echoText = '';
+    return rest;
   }
 
   /** A fresh session (no handle): it repeats nothing of the old one, it knows nothing of it. */

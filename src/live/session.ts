@@ -234,7 +234,7 @@ export class LiveSession implements LiveSessionHandle {
         const covered = this.buffer.confirm(
           exact
             ? { conn: number, now, lastConsumedIndex: index }
-            : { conn: number, now, cutoff: now - this.windowMs - this.loopLag.takeMaxMs(), inFlightAudioBytes: this.windowBudget },
+            : { conn: number, now, cutoff: now - Math.max(this.windowMs, MIN_COVERAGE_LAG_MS) - this.loopLag.takeMaxMs(), inFlightAudioBytes: this.windowBudget },
         );
         // The failure budget counts reconnects without progress of the user's input: a handle
         // that covers more of it is progress; so is one that finds nothing of the user's waiting.
