@@ -58,6 +58,8 @@ function checkDense(run: Awaited<ReturnType<typeof dense>>): void {
   const faults = records.filter((r) => r.type === 'fault').map((r) => r.fault);
   expect(faults.filter((f) => f === 'drop-every').length).toBeGreaterThanOrEqual(5);
   expect(faults.filter((f) => f === 'go-away-every').length).toBeGreaterThanOrEqual(3);
+  // Many more reconnects than the failure budget (6), each after some of the input got through.
+  expect(events.filter((e) => e.type === 'reconnecting' && e.reason === 'connection-lost').length).toBeGreaterThan(6);
   // Every byte of the input is in what the server kept, in order.
   expect(account.foreignChunks).toBe(0);
   expect(account.lostBytes).toBe(0);
