@@ -20,6 +20,8 @@ export interface GenerationOptions {
   onEnd(info: ConnectionClose, generation: ConnectionGeneration): void;
   /** Server state a resilient session acts on, after the message's events were emitted. */
   observer?: GenerationObserver;
+  /** Aborts the connect in flight (the session is being closed). */
+  signal?: AbortSignal;
   /** Sees every event before it is emitted and returns what to emit instead (e.g. drops a repeat). */
   filter?: (event: MappedEvent) => MappedEvent[];
 }
@@ -67,7 +69,7 @@ export class ConnectionGeneration {
    * everything that arrived since setupComplete.
    */
   static async open(options: GenerationOptions): Promise<ConnectionGeneration> {
-    const connection = await connectLive(options.config);
+    const connection = await connectLive(options.config, options.signal);
     const generation = new ConnectionGeneration(connection, options);
     const sessionId = connection.sessionId;
     generation.emit({

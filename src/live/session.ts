@@ -16,7 +16,7 @@ import type { PcmChunk } from '../audio/pcm.js';
 import { CliError } from '../core/errors.js';
 import { QUOTA_BACKOFF, RETRY_BACKOFF, type FailureKind, FailureBudget, backoffDelay } from './backoff.js';
 import { type CloseDescription, closeError, describeClose } from './close-codes.js';
-import type { ConnectionClose } from './connect.js';
+import { type ConnectionClose, ConnectAborted } from './connect.js';
 import { ConnectionGeneration, type GenerationObserver } from './generation.js';
 import { type BufferedMessage, type ClientMessageKind, ReplayBuffer } from './replay-buffer.js';
 import { ReplayEcho } from './replay-echo.js';
@@ -84,6 +84,8 @@ export class LiveSession implements LiveSessionHandle {
   private readyWaiters: Array<() => void> = [];
   private readonly random: () => number;
   private readonly loopLag = new LoopLag();
+  /** Aborted by close() or the caller's signal: a connect in flight gives up at once. */
+  private readonly connecting = new AbortController();
 
   constructor(private readonly options: LiveSessionOptions) {
     this.closed = new Promise<void>((resolve, reject) => {
@@ -95,6 +97,15 @@ export class LiveSession implements LiveSessionHandle {
     this.exact = options.config.vertex;
     this.random = options.random ?? Math.random;
     if (options.config.resumeHandle) this.indexBase = undefined;
+    options.signal?.addEventListener(
+      'abort',
+      () => {
+        this.connecting.abort();
+        // Sources waiting to send must see the signal now, not when the session closes later.
+        this.wakeReady();
+      },
+      { once: true },
+    );
   }
 
   /**
@@ -109,10 +120,12 @@ export class LiveSession implements LiveSessionHandle {
         return;
       } catch (error) {
         if (!(error instanceof CliError) || error.code !== 'quota' || this.options.reconnect === false) throw error;
+        if (this.connecting.signal.aborted) throw error;
         const attempt = this.budget.fail('quota');
         if (attempt === undefined) throw withNote(error, this.budgetNote('quota'));
         this.options.events.emit({ type: 'reconnecting', attempt, reason: 'quota', ...closeCodeOf(error) }, 0);
-        await new Promise((resolve) => setTimeout(resolve, backoffDelay(attempt, QUOTA_BACKOFF, this.random())));
+        await this.pause(backoffDelay(attempt, QUOTA_BACKOFF, this.random()));
+        if (this.connecting.signal.aborted) throw new ConnectAborted();
         if (this.state !== 'idle') throw error;
       }
     }
@@ -168,7 +181,7 @@ export class LiveSession implements LiveSessionHandle {
    * Waiting sources keep their audio (a live source queues it), so nothing is lost.
    */
   whenReady(): Promise<void> | undefined {
-    if (this.state === 'closing' || this.state === 'ended') return undefined;
+    if (this.state === 'closing' || this.state === 'ended' || this.connecting.signal.aborted) return undefined;
     if (this.state === 'open' && this.buffer.unsentCount === 0 && !this.windowFull()) return undefined;
     return new Promise<void>((resolve) => {
       this.readyWaiters.push(resolve);
@@ -180,6 +193,7 @@ export class LiveSession implements LiveSessionHandle {
     if (this.state === 'ended') return this.closed.catch(() => undefined);
     this.state = 'closing';
     clearTimeout(this.timer);
+    this.connecting.abort();
     this.wakeReady();
     const current = this.current;
     if (current) await current.close();
@@ -206,6 +220,7 @@ export class LiveSession implements LiveSessionHandle {
       generation: number,
       onEnd: (info, ended) => this.onEnd(info, ended),
       observer: this.observer(number),
+      signal: this.connecting.signal,
       filter: (event) => this.echo.filter(event),
     });
     this.windowMs = inFlightWindow(generation.setupRoundTripMs);
@@ -358,7 +373,8 @@ export class LiveSession implements LiveSessionHandle {
     try {
       generation = await this.connect(handle);
     } catch (error) {
-      if (this.state !== 'switching') return; // closed meanwhile: teardown stays silent
+      // Closed meanwhile, or the caller's signal aborted the attempt: teardown stays silent.
+      if (this.state !== 'switching' || error instanceof ConnectAborted) return;
       this.onConnectFailure(error);
       return;
     }
@@ -436,6 +452,20 @@ export class LiveSession implements LiveSessionHandle {
     const command = this.options.resumeCommand === undefined ? `live-cli resume ${this.options.id}` : this.options.resumeCommand;
     const resume = command === null ? '' : `; continue the conversation later with: ${command}`;
     return kind === 'quota' ? `gave up after ${attempts} retries${resume}` : `gave up after ${attempts} attempts to reconnect${resume}`;
+  }
+
+  /** Waits `ms`, or less when the session is closed or the caller's signal fires. */
+  private pause(ms: number): Promise<void> {
+    const signal = this.connecting.signal;
+    return new Promise<void>((resolve) => {
+      const done = (): void => {
+        clearTimeout(timer);
+        signal.removeEventListener('abort', done);
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      signal.addEventListener('abort', done, { once: true });
+    });
   }
 
   private schedule(action: () => void, ms: number): void {

@@ -68,6 +68,11 @@ export interface LiveSessionOptions {
   resumeCommand?: string | null;
   /** Random numbers in [0, 1) for the backoff jitter (tests); default Math.random. */
   random?: () => number;
+  /**
+   * The run is stopping (a signal): any connect in flight is aborted at once, the first one
+   * rejecting with ConnectAborted, rather than waiting out the connect timeout.
+   */
+  signal?: AbortSignal;
 }
 
 /**

@@ -268,8 +268,8 @@ export class SimConnection implements SessionConnection {
       systemInstruction: setup.systemText,
     });
     this.ctx.recorder.info(`conn ${this.id}: setup ${setup.model} ${setup.modality}${setup.handle !== undefined ? ' (resumed)' : ''} session ${session.id}`);
-    if (options.noSetupComplete) {
-      this.fault('no-setup-complete', {});
+    if (options.noSetupComplete || (options.stallReconnect && this.id > 1)) {
+      this.fault(options.noSetupComplete ? 'no-setup-complete' : 'stall-reconnect', {});
       return;
     }
     this.sendJson({ setupComplete: this.route.api === 'vertex' ? { sessionId: session.sessionId } : {} });

@@ -13,6 +13,8 @@ export interface SimOptions {
   latency: number;
   rejectKey: boolean;
   noSetupComplete: boolean;
+  /** Every connection after the first one accepted is never answered: a reconnect that hangs. */
+  stallReconnect: boolean;
   badFrameAfter?: number;
   quota: number;
   rejectResume: boolean;
@@ -52,6 +54,7 @@ export const SIM_OPTION_SPECS: ReadonlyArray<SimOptionSpec> = [
   { key: 'latency', flag: 'latency', kind: 'number', description: 'delay every server frame by MS milliseconds', defaultValue: 0 },
   { key: 'rejectKey', flag: 'reject-key', kind: 'switch', description: 'reject every key with 1008 "API key not valid"', defaultValue: false },
   { key: 'noSetupComplete', flag: 'no-setup-complete', kind: 'switch', description: 'never answer setup', defaultValue: false },
+  { key: 'stallReconnect', flag: 'stall-reconnect', kind: 'switch', description: 'never answer the setup of any connection after the first (a reconnect that hangs)', defaultValue: false },
   { key: 'badFrameAfter', flag: 'bad-frame-after', kind: 'number', description: "send one non-JSON frame after the N-th message of a session's first reply" },
   { key: 'quota', flag: 'quota', kind: 'number', description: 'the first N connection attempts close 1011 "RESOURCE_EXHAUSTED"', defaultValue: 0 },
   { key: 'rejectResume', flag: 'reject-resume', kind: 'switch', description: 'refuse every resumption handle with 1008 "session not found"', defaultValue: false },
@@ -76,6 +79,7 @@ export function defaultSimOptions(): SimOptions {
     latency: 0,
     rejectKey: false,
     noSetupComplete: false,
+    stallReconnect: false,
     quota: 0,
     rejectResume: false,
     allowOverlap: false,

@@ -117,7 +117,7 @@ export async function runChat(flags: ChatFlags, runtime: Runtime, resume?: Resum
     });
     routeModelAudio(events, output.sink);
     if (runtime.shutdown.signal.aborted) throw new CliError('internal', 'interrupted before connecting');
-    const connecting = openSession(config, events, id).catch((error: unknown) => {
+    const connecting = openSession(config, events, id, runtime.shutdown.signal).catch((error: unknown) => {
       throw resume ? explainRejectedHandle(error, resume, open.recorded) : error;
     });
     if (open.tui) {
@@ -274,9 +274,10 @@ async function closeAll(open: Resources, runtime: Runtime, exitCode: number): Pr
   return code;
 }
 
-async function openSession(config: LiveConfig, events: EventStream, id: string): Promise<LiveSessionHandle> {
+async function openSession(config: LiveConfig, events: EventStream, id: string, signal: AbortSignal): Promise<LiveSessionHandle> {
   const { openLiveSession } = await import('../../live/session.js');
-  return openLiveSession({ config, events, id });
+  // A signal while connecting aborts the connect: the run ends at once, not at the connect timeout.
+  return openLiveSession({ config, events, id, signal });
 }
 
 export function toCliError(error: unknown): CliError {
