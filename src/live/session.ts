@@ -13,7 +13,7 @@
  * cannot reconnect: the final error says so.
  */
 import type { PcmChunk } from '../audio/pcm.js';
-import { CliError } from '../core/errors.js';
+import { CliError, exitCodeFor } from '../core/errors.js';
 import { QUOTA_BACKOFF, RETRY_BACKOFF, type FailureKind, FailureBudget, backoffDelay } from './backoff.js';
 import { type CloseDescription, closeError, describeClose } from './close-codes.js';
 import { type ConnectionClose, ConnectAborted } from './connect.js';
@@ -47,6 +47,7 @@ export const IN_FLIGHT_AUDIO_MS = 200;
 const BYTES_PER_MS = 32;
 /** After goAway, hand over no later than this long before the deadline (or half the time left). */
 const GO_AWAY_MARGIN_MS = 2_000;
+const MAX_TIMER_MS = 2 ** 31 - 1;
 /** After the model turn that goAway waited for, how long to wait for the handle that follows it. */
 const HANDLE_AFTER_TURN_MS = 250;
 
@@ -79,6 +80,8 @@ export class LiveSession implements LiveSessionHandle {
   private switchReason = '';
   private goAwayFrom: ConnectionGeneration | undefined;
   private goAwayTurnDone = false;
+  /** A goAway that arrived before its connection was adopted (it came with setupComplete). */
+  private earlyGoAway: { generation: ConnectionGeneration; deadline: number } | undefined;
   private timer: NodeJS.Timeout | undefined;
   private readyTimer: NodeJS.Timeout | undefined;
   private readyWaiters: Array<() => void> = [];
@@ -109,9 +112,10 @@ export class LiveSession implements LiveSessionHandle {
   }
 
   /**
-   * Opens the first connection. Rejects with a CliError (auth, usage, timeout, protocol, quota);
-   * only a rate limit is retried here (with the longer backoff), since the contract makes every
-   * other first-connection failure final.
+   * Opens the first connection. Rejects with a CliError (auth, usage, timeout, protocol, quota).
+   * A rate limit is retried with the longer backoff, and a server-side close during setup that
+   * the contract retries (1011, 1001, 1006: a passing outage) with the normal one; every other
+   * first-connection failure (1007, 1008, the setup timeout, auth) is final.
    */
   async open(): Promise<void> {
     for (;;) {
@@ -119,12 +123,14 @@ export class LiveSession implements LiveSessionHandle {
         this.adopt(await this.connect(this.options.config.resumeHandle));
         return;
       } catch (error) {
-        if (!(error instanceof CliError) || error.code !== 'quota' || this.options.reconnect === false) throw error;
+        const kind = error instanceof CliError ? firstSetupRetry(error) : undefined;
+        if (!(error instanceof CliError) || kind === undefined || this.options.reconnect === false) throw error;
         if (this.connecting.signal.aborted) throw error;
-        const attempt = this.budget.fail('quota');
-        if (attempt === undefined) throw withNote(error, this.budgetNote('quota'));
-        this.options.events.emit({ type: 'reconnecting', attempt, reason: 'quota', ...closeCodeOf(error) }, 0);
-        await this.pause(backoffDelay(attempt, QUOTA_BACKOFF, this.random()));
+        const attempt = this.budget.fail(kind);
+        if (attempt === undefined) throw withNote(error, this.budgetNote(kind));
+        const reason = kind === 'quota' ? 'quota' : 'connect-failed';
+        this.options.events.emit({ type: 'reconnecting', attempt, reason, ...closeCodeOf(error) }, 0);
+        await this.pause(backoffDelay(attempt, kind === 'quota' ? QUOTA_BACKOFF : RETRY_BACKOFF, this.random()));
         if (this.connecting.signal.aborted) throw new ConnectAborted();
         if (this.state !== 'idle') throw error;
       }
@@ -232,6 +238,28 @@ export class LiveSession implements LiveSessionHandle {
     this.generations = generation.number;
     this.current = generation;
     this.state = 'open';
+    const early = this.earlyGoAway;
+    this.earlyGoAway = undefined;
+    if (early?.generation === generation) this.goAwayOnArrival(generation, early.deadline);
+  }
+
+  /**
+   * A goAway that came with setupComplete. The connection is used until shortly before the
+   * deadline, not left at once; and since a server that does this on every connection would keep
+   * the session switching forever, it counts against the failure budget like a failed attempt.
+   */
+  private goAwayOnArrival(generation: ConnectionGeneration, deadline: number): void {
+    const attempt = this.budget.fail('retry');
+    if (attempt === undefined) {
+      const message = `the service announced goAway as each connection opened; ${this.budgetNote('retry')}`;
+      void generation.retire();
+      this.fail({ code: 'protocol', exitCode: exitCodeFor('protocol'), fatal: true, quota: false, message }, undefined, generation.number);
+      return;
+    }
+    const left = Math.max(0, deadline - performance.now());
+    this.goAwayFrom = generation;
+    this.goAwayTurnDone = false;
+    this.schedule(() => this.handOff(), Math.max(0, left - Math.min(GO_AWAY_MARGIN_MS, left / 2)));
   }
 
   private observer(number: number): GenerationObserver {
@@ -272,7 +300,13 @@ export class LiveSession implements LiveSessionHandle {
       // every drop would otherwise keep the session reconnecting forever.
       modelActivity: () => undefined,
       goAway: (timeLeftMs, generation) => {
-        if (!mine(generation) || this.state !== 'open' || this.options.reconnect === false) return;
+        if (!mine(generation) || this.options.reconnect === false) return;
+        if (this.current !== generation) {
+          // With setupComplete (before connect() returns): act on it once the connection is adopted.
+          this.earlyGoAway = { generation, deadline: performance.now() + timeLeftMs };
+          return;
+        }
+        if (this.state !== 'open') return;
         this.goAwayFrom = generation;
         this.goAwayTurnDone = !generation.replyPending;
         if (this.goAwayTurnDone && this.handle !== undefined) {
@@ -313,8 +347,17 @@ export class LiveSession implements LiveSessionHandle {
   private handOff(): void {
     const old = this.current;
     if (this.state !== 'open' || !old) return;
+    // A handoff is no failure, but one that follows another with no progress of the user's input
+    // in between (a server that says goAway before any handle, every time) counts like one.
+    const attempt = this.budget.fail('retry');
     this.leave(old, 'goaway');
-    this.options.events.emit({ type: 'reconnecting', attempt: 1, reason: 'goaway' }, old.number);
+    if (attempt === undefined) {
+      void old.retire();
+      const message = `the service kept announcing goAway before any of the input was confirmed; ${this.budgetNote('retry')}`;
+      this.fail({ code: 'protocol', exitCode: exitCodeFor('protocol'), fatal: true, quota: false, message }, undefined, old.number);
+      return;
+    }
+    this.options.events.emit({ type: 'reconnecting', attempt, reason: 'goaway' }, old.number);
     void old.retire();
     void this.reconnect();
   }
@@ -470,7 +513,8 @@ export class LiveSession implements LiveSessionHandle {
 
   private schedule(action: () => void, ms: number): void {
     clearTimeout(this.timer);
-    this.timer = setTimeout(action, ms);
+    // setTimeout fires after 1 ms for anything beyond 2^31 − 1 ms: never hand it such a value.
+    this.timer = setTimeout(action, Math.min(MAX_TIMER_MS, Math.max(0, ms)));
   }
 
   // ---- sending -----------------------------------------------------------------------------------
@@ -562,6 +606,13 @@ export class LiveSession implements LiveSessionHandle {
 /** The in-flight window for a connection whose setup took `setupRoundTripMs`: two round trips. */
 export function inFlightWindow(setupRoundTripMs: number): number {
   return Math.min(MAX_IN_FLIGHT_WINDOW_MS, Math.max(MIN_IN_FLIGHT_WINDOW_MS, 2 * setupRoundTripMs));
+}
+
+/** Which failures of the first connection are retried, and under which budget. */
+function firstSetupRetry(error: CliError): FailureKind | undefined {
+  if (error.code === 'quota') return 'quota';
+  if (error.code === 'protocol' && (error.closeCode === 1011 || error.closeCode === 1001 || error.closeCode === 1006)) return 'retry';
+  return undefined;
 }
 
 function isFatalClose(code: number | undefined): boolean {

@@ -31,6 +31,20 @@ interface ActiveReply {
 }
 
 
+/** `bad-audio`: reply audio with an odd byte count, or data that is not base64 at all. */
+function corruptAudio(message: Record<string, unknown>, how: 'odd' | 'bad'): Record<string, unknown> {
+  const content = message.serverContent as { modelTurn?: { parts?: Array<{ inlineData?: { mimeType: string; data: string } }> } } | undefined;
+  const parts = content?.modelTurn?.parts;
+  if (!parts?.some((part) => part.inlineData)) return message;
+  const corrupted = parts.map((part) => {
+    if (!part.inlineData) return part;
+    const pcm = Buffer.from(part.inlineData.data, 'base64');
+    const data = how === 'odd' ? pcm.subarray(0, pcm.length - 1).toString('base64') : `%%not base64%%${part.inlineData.data.slice(0, 8)}`;
+    return { inlineData: { ...part.inlineData, data } };
+  });
+  return { ...message, serverContent: { ...content, modelTurn: { ...content?.modelTurn, parts: corrupted } } };
+}
+
 /**
  * One WebSocket connection: validates what the client sends, keeps the session's state, and plays
  * replies frame by frame so they can be interrupted, dropped or corrupted on schedule.
@@ -104,7 +118,7 @@ export class SimConnection implements SessionConnection {
     this.ctx.cancel(this.goAwayTimer);
     const code = this.ctx.options.closeCode;
     this.fault(fault, { code: code ?? 1006 });
-    if (code !== undefined) this.ws.close(code, 'Simulated connection drop');
+    if (code !== undefined) this.ws.close(code, this.ctx.options.closeReason ?? 'Simulated connection drop');
     else this.ws.terminate();
   }
 
@@ -112,8 +126,9 @@ export class SimConnection implements SessionConnection {
     if (this.goingAway || !this.isOpen() || !this.setupAnswered) return;
     this.goingAway = true;
     const timeLeft = this.ctx.options.goAwayTimeLeft;
-    this.sendJson({ goAway: { timeLeft: `${timeLeft}s` } });
-    this.fault(fault, { timeLeft });
+    const raw = this.ctx.options.goAwayRaw;
+    this.sendJson({ goAway: { timeLeft: raw ?? `${timeLeft}s` } });
+    this.fault(fault, { timeLeft: raw ?? timeLeft });
     // time-left is wall-clock even in time=audio: the client needs real time to hand off.
     this.goAwayTimer = this.ctx.later(() => this.closeWith(1011, 'Deadline expired'), timeLeft * 1000);
   }
@@ -272,7 +287,10 @@ export class SimConnection implements SessionConnection {
       this.fault(options.noSetupComplete ? 'no-setup-complete' : 'stall-reconnect', {});
       return;
     }
-    this.sendJson({ setupComplete: this.route.api === 'vertex' ? { sessionId: session.sessionId } : {} });
+    const setupComplete = this.route.api === 'vertex' ? { sessionId: session.sessionId } : {};
+    const withSetup = options.goAwayWithSetup;
+    if (withSetup !== undefined) this.fault('go-away-with-setup', { timeLeft: withSetup });
+    this.sendJson(withSetup === undefined ? { setupComplete } : { setupComplete, goAway: { timeLeft: withSetup } });
     this.setupAnswered = true;
     this.ctx.checkSchedules(session);
   }
@@ -317,6 +335,12 @@ export class SimConnection implements SessionConnection {
         break;
     }
     if (this.serverClosing) return;
+    const stopAfter = this.ctx.options.stopReadingAfter;
+    if (stopAfter !== undefined && session.receivedMessages === stopAfter) {
+      // The socket stays open and nothing more is read: the client's sends pile up in its buffers.
+      this.fault('stop-reading', {});
+      this.ws.pause();
+    }
     const dropAfter = this.ctx.options.dropAfterMessages;
     if (dropAfter !== undefined && !session.dropAfterMessagesFired && session.receivedMessages >= dropAfter) {
       session.dropAfterMessagesFired = true;
@@ -542,7 +566,7 @@ export class SimConnection implements SessionConnection {
   }
 
   private sendReplyMessage(reply: ActiveReply, message: Record<string, unknown>): void {
-    this.sendJson(message);
+    this.sendJson(this.ctx.options.badAudio ? corruptAudio(message, this.ctx.options.badAudio) : message);
     reply.messagesSent++;
     const after = this.ctx.options.badFrameAfter;
     if (after === undefined || !reply.first || reply.badFrameSent || reply.messagesSent < after) return;
@@ -639,7 +663,7 @@ export class SimConnection implements SessionConnection {
     session.lastHandleClock = session.clock();
     const update: Record<string, unknown> = { newHandle: handle, resumable: true };
     const transparent = this.ctx.options.transparent && this.setup?.transparent === true;
-    if (transparent) update.lastConsumedClientMessageIndex = String(session.kept.messageIndex);
+    if (transparent) update.lastConsumedClientMessageIndex = String(session.kept.messageIndex + this.ctx.options.consumedIndexOffset);
     this.sendJson({ sessionResumptionUpdate: update });
     this.ctx.recorder.record({
       type: 'handle',

@@ -10,6 +10,10 @@ export interface SimOptions {
   dropEvery?: number;
   dropAfterMessages?: number;
   closeCode?: number;
+  /** The reason drops send with `close-code` (default "Simulated connection drop"). */
+  closeReason?: string;
+  /** Added to every lastConsumedClientMessageIndex (a server that claims more than it got). */
+  consumedIndexOffset: number;
   latency: number;
   rejectKey: boolean;
   noSetupComplete: boolean;
@@ -17,6 +21,16 @@ export interface SimOptions {
   stallReconnect: boolean;
   badFrameAfter?: number;
   quota: number;
+  /** The first N connections with a credential close 1011 "Internal error encountered." (a passing outage). */
+  setupError: number;
+  /** With the setupComplete, in the same message, a goAway with this timeLeft (a raw duration string). */
+  goAwayWithSetup?: string;
+  /** Every goAway sends this timeLeft string as is instead of go-away-time-left (e.g. -5s, 99999999999s, soon). */
+  goAwayRaw?: string;
+  /** Each reply audio chunk is corrupted: `odd` (an odd number of bytes) or `bad` (not base64). */
+  badAudio?: 'odd' | 'bad';
+  /** After N client messages of a session, stop reading its socket (a server that applies backpressure forever). */
+  stopReadingAfter?: number;
   rejectResume: boolean;
   allowOverlap: boolean;
   staleFrames: boolean;
@@ -51,12 +65,19 @@ export const SIM_OPTION_SPECS: ReadonlyArray<SimOptionSpec> = [
   { key: 'dropEvery', flag: 'drop-every', kind: 'number', description: 'drop the connection abruptly (no close frame: 1006) every S seconds of session clock' },
   { key: 'dropAfterMessages', flag: 'drop-after-messages', kind: 'number', description: 'drop the connection once per session, after the N-th client message' },
   { key: 'closeCode', flag: 'close-code', kind: 'number', description: 'drops send this close code instead of vanishing' },
+  { key: 'closeReason', flag: 'close-reason', kind: 'string', description: 'the reason drops send with close-code (no commas inside --sim=)' },
+  { key: 'consumedIndexOffset', flag: 'consumed-index-offset', kind: 'number', description: 'add N to every lastConsumedClientMessageIndex (claims messages never sent)', defaultValue: 0 },
   { key: 'latency', flag: 'latency', kind: 'number', description: 'delay every server frame by MS milliseconds', defaultValue: 0 },
   { key: 'rejectKey', flag: 'reject-key', kind: 'switch', description: 'reject every key with 1008 "API key not valid"', defaultValue: false },
   { key: 'noSetupComplete', flag: 'no-setup-complete', kind: 'switch', description: 'never answer setup', defaultValue: false },
   { key: 'stallReconnect', flag: 'stall-reconnect', kind: 'switch', description: 'never answer the setup of any connection after the first (a reconnect that hangs)', defaultValue: false },
   { key: 'badFrameAfter', flag: 'bad-frame-after', kind: 'number', description: "send one non-JSON frame after the N-th message of a session's first reply" },
   { key: 'quota', flag: 'quota', kind: 'number', description: 'the first N connection attempts close 1011 "RESOURCE_EXHAUSTED"', defaultValue: 0 },
+  { key: 'setupError', flag: 'setup-error', kind: 'number', description: 'the first N connection attempts close 1011 "Internal error encountered."', defaultValue: 0 },
+  { key: 'goAwayWithSetup', flag: 'go-away-with-setup', kind: 'string', description: 'send goAway{timeLeft: VALUE} in the same message as setupComplete' },
+  { key: 'goAwayRaw', flag: 'go-away-raw', kind: 'string', description: 'scheduled goAways announce this timeLeft string as is (garbage, negative or huge values)' },
+  { key: 'badAudio', flag: 'bad-audio', kind: 'enum', choices: ['odd', 'bad'], description: 'corrupt reply audio: odd = an odd byte count, bad = data that is not base64' },
+  { key: 'stopReadingAfter', flag: 'stop-reading-after', kind: 'number', description: "stop reading a session's socket after its N-th client message (backpressure)" },
   { key: 'rejectResume', flag: 'reject-resume', kind: 'switch', description: 'refuse every resumption handle with 1008 "session not found"', defaultValue: false },
   { key: 'allowOverlap', flag: 'allow-overlap', kind: 'switch', description: 'accept a handle while the old connection of its session is still open', defaultValue: false },
   { key: 'staleFrames', flag: 'stale-frames', kind: 'switch', description: 'with allow-overlap: send a few late frames on the old connection after a handoff', defaultValue: false },
@@ -77,10 +98,12 @@ export function defaultSimOptions(): SimOptions {
     host: '127.0.0.1',
     goAwayTimeLeft: 10,
     latency: 0,
+    consumedIndexOffset: 0,
     rejectKey: false,
     noSetupComplete: false,
     stallReconnect: false,
     quota: 0,
+    setupError: 0,
     rejectResume: false,
     allowOverlap: false,
     staleFrames: false,
@@ -111,8 +134,11 @@ const NUMBER_RULES: Partial<Record<keyof SimOptions, NumberRule>> = {
   dropAfterMessages: { integer: true, min: 1, expected: 'a whole number >= 1' },
   closeCode: { integer: true, min: 1000, max: 4999, expected: 'a sendable close code (1000-1003, 1007-1014, 3000-4999)' },
   latency: { integer: false, min: 0, expected: 'milliseconds >= 0' },
+  consumedIndexOffset: { integer: true, min: 0, expected: 'a whole number >= 0' },
   badFrameAfter: { integer: true, min: 1, expected: 'a whole number >= 1' },
   quota: { integer: true, min: 0, expected: 'a whole number >= 0' },
+  setupError: { integer: true, min: 0, expected: 'a whole number >= 0' },
+  stopReadingAfter: { integer: true, min: 1, expected: 'a whole number >= 1' },
   connectionCap: { integer: false, min: 0, exclusiveMin: true, expected: 'seconds > 0' },
   sessionCap: { integer: false, min: 0, exclusiveMin: true, expected: 'seconds > 0' },
   handleEvery: { integer: false, min: 0, exclusiveMin: true, expected: 'seconds > 0' },

@@ -35,6 +35,7 @@ class Simulator implements SimContext {
   private readonly handles = new Map<string, HandleEntry>();
   private connectionCount = 0;
   private quotaLeft: number;
+  private setupErrorsLeft: number;
   private ticker: NodeJS.Timeout | undefined;
   private closing: Promise<void> | undefined;
 
@@ -45,6 +46,7 @@ class Simulator implements SimContext {
     this.recorder = new SimRecorder(options.report, log);
     this.random = createRandom(options.seed);
     this.quotaLeft = options.quota;
+    this.setupErrorsLeft = options.setupError;
     this.http = createServer((_request, response) => {
       response.writeHead(404, { 'content-type': 'text/plain' }).end('Not Found: this is a Live API simulator (WebSocket only).\n');
     });
@@ -122,6 +124,12 @@ class Simulator implements SimContext {
     }
     if (this.options.rejectKey) {
       refuse(1008, 'API key not valid. Please pass a valid API key.', 'reject-key');
+      return;
+    }
+    if (this.setupErrorsLeft > 0) {
+      this.setupErrorsLeft--;
+      this.recorder.record({ type: 'fault', fault: 'setup-error', conn: id, session: null, clock: 0 });
+      refuse(1011, 'Internal error encountered.', 'setup-error');
       return;
     }
     if (this.quotaLeft > 0) {

@@ -62,10 +62,11 @@ export function connNeverGoesBack(events: Record_[]): boolean {
 /**
  * Like speechFile, but with a seeded ±3 LSB dither over every sample (about −80 dBFS: the
  * simulator's VAD hears the same speech and silence), so that every stretch of a few hundred bytes
- * occurs once in the file and a re-sent chunk can be placed exactly.
+ * occurs once in the file and a re-sent chunk can be placed exactly. `speech: false`: the dither
+ * alone, which no voice detector hears (no turns, so handles come steadily).
  */
-export function uniqueSpeechFile(dir: string, seconds: number, seed = 1): { path: string; data: Buffer; bytes: number } {
-  const base = readFileSync(speechFile(dir, seconds).path);
+export function uniqueSpeechFile(dir: string, seconds: number, seed = 1, speech = true): { path: string; data: Buffer; bytes: number } {
+  const base = speech ? readFileSync(speechFile(dir, seconds).path) : Buffer.alloc(seconds * 32_000);
   const data = Buffer.from(base);
   let state = seed >>> 0 || 1;
   for (let offset = 0; offset + 1 < data.length; offset += 2) {
@@ -73,7 +74,7 @@ export function uniqueSpeechFile(dir: string, seconds: number, seed = 1): { path
     const dither = (state >>> 29) - 3; // −3 … +4
     data.writeInt16LE(Math.max(-32_768, Math.min(32_767, data.readInt16LE(offset) + dither)), offset);
   }
-  const path = join(dir, `unique-${seconds}s-${seed}.pcm`);
+  const path = join(dir, `unique-${speech ? 'speech' : 'quiet'}-${seconds}s-${seed}.pcm`);
   writeFileSync(path, data);
   return { path, data, bytes: data.length };
 }
