@@ -2,6 +2,7 @@
 // for docs/benchmarks.md, with the machine it ran on.
 import os from 'node:os';
 import { formatBargeInTable, runBargeInBench } from './barge-in.js';
+import { formatDenseTable, runDenseBench } from './dense.js';
 import { formatHandoffTable, runHandoffBench } from './handoff.js';
 import { runLatencyBench } from './latency.js';
 import { formatStartupTable, runStartupBench } from './startup.js';
@@ -52,6 +53,7 @@ if (!only || only === 'resampler') sections.push(formatResamplerTable(await runR
 if (!only || only === 'barge-in') sections.push(formatBargeInTable(await runBargeInBench()), '');
 if (!only || only === 'transcribe') sections.push(formatTranscribeTable(await runTranscribeBench()), '');
 if (!only || only === 'handoff') sections.push(formatHandoffTable(await runHandoffBench()), '');
+if (!only || only === 'dense') sections.push(formatDenseTable(await runDenseBench()), '');
 if (!only || only === 'startup') sections.push(formatStartupTable(await runStartupBench()), '');
 // Twenty minutes of real-time conversation (ten with the TUI, ten without): last, so the rest reports first.
 if (!only || only === 'tui') sections.push(formatTuiTable(await runTuiBench()), '');

@@ -84,7 +84,14 @@ describe.concurrent('dense faults: goAway every 10 s and a drop every 7 s', () =
       const run = await dense('vertex', seed, ',transparent', ['--vertex'], { GOOGLE_API_KEY: 'vertex-express-key' });
       checkDense(run);
       expect(run.account.doubledBytes).toBe(0);
-      expect(run.records.find((r) => r.type === 'summary')).toMatchObject({ audioBytesKept: audio.bytes });
+      const summary = run.records.find((r) => r.type === 'summary');
+      expect(summary).toMatchObject({ audioBytesKept: audio.bytes });
+      // Input transcript pieces re-sent after each resume are not shown again: concatenated as
+      // received, the transcript is each segment once, "[speech #N @S.SSs D.DDs]", numbered 1, 2, ….
+      const transcript = run.events.filter((e) => e.type === 'transcript.input').map((e) => String(e.text)).join('');
+      const segments = [...transcript.matchAll(/\[speech #(\d+) @\d+\.\d\ds \d+\.\d\ds\]/g)].map((m) => Number(m[1]));
+      expect(transcript).toMatch(/^(\s?\[speech #\d+ @\d+\.\d\ds \d+\.\d\ds\])+$/);
+      expect(segments).toEqual(Array.from({ length: Number(summary?.speechSegments) }, (_, i) => i + 1));
     }, 100_000);
   }
 });
