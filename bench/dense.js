@@ -20,14 +20,15 @@ const SEEDS = (process.env.BENCH_SEEDS ?? '1,2,3').split(',').map(Number);
 const SECONDS = Number(process.env.BENCH_DENSE_SECONDS ?? 90);
 const SCHEDULE = 'go-away-every=10,go-away-time-left=2,drop-every=7,handle-every=2';
 
-/** hello-16k.pcm and 3 s of silence, repeated, with a seeded ±3 LSB dither (as the tests build it). */
+/** hello-16k.pcm and 1.5 s of silence, repeated, with a seeded ±3 LSB dither (as the tests build it). */
 function uniqueSpeech(seconds) {
   const hello = readFileSync(join(root, 'test', 'fixtures', 'audio', 'hello-16k.pcm'));
   const parts = [];
   let length = 0;
   while (length < seconds * 32_000) {
-    parts.push(hello, Buffer.alloc(3 * 32_000));
-    length += hello.length + 3 * 32_000;
+    // 1.5 s pauses, as in test/e2e/continuity-dense.test.ts (which says why).
+    parts.push(hello, Buffer.alloc(1.5 * 32_000));
+    length += hello.length + 1.5 * 32_000;
   }
   const data = Buffer.concat(parts);
   let state = 1;

@@ -5,10 +5,10 @@ import { sharedAudio } from '../helpers/cli.js';
 
 export type Record_ = Record<string, unknown> & { type: string };
 
-/** `seconds` of 16 kHz speech: hello-16k.pcm (4 s of speech) and 3 s of silence, repeated. */
-export function speechFile(dir: string, seconds: number): { path: string; bytes: number; sha256: string } {
+/** `seconds` of 16 kHz speech: hello-16k.pcm (4 s of speech) and `silenceSeconds` (default 3) of silence, repeated. */
+export function speechFile(dir: string, seconds: number, silenceSeconds = 3): { path: string; bytes: number; sha256: string } {
   const hello = readFileSync(join(sharedAudio, 'hello-16k.pcm'));
-  const silence = Buffer.alloc(3 * 16_000 * 2);
+  const silence = Buffer.alloc(Math.round(silenceSeconds * 16_000) * 2);
   const parts: Buffer[] = [];
   let length = 0;
   while (length < seconds * 32_000) {
@@ -16,7 +16,7 @@ export function speechFile(dir: string, seconds: number): { path: string; bytes:
     length += hello.length + silence.length;
   }
   const data = Buffer.concat(parts);
-  const path = join(dir, `speech-${seconds}s.pcm`);
+  const path = join(dir, `speech-${seconds}s-${silenceSeconds}.pcm`);
   writeFileSync(path, data);
   return { path, bytes: data.length, sha256: createHash('sha256').update(data).digest('hex') };
 }
@@ -65,8 +65,14 @@ export function connNeverGoesBack(events: Record_[]): boolean {
  * occurs once in the file and a re-sent chunk can be placed exactly. `speech: false`: the dither
  * alone, which no voice detector hears (no turns, so handles come steadily).
  */
-export function uniqueSpeechFile(dir: string, seconds: number, seed = 1, speech = true): { path: string; data: Buffer; bytes: number } {
-  const base = speech ? readFileSync(speechFile(dir, seconds).path) : Buffer.alloc(seconds * 32_000);
+export function uniqueSpeechFile(
+  dir: string,
+  seconds: number,
+  seed = 1,
+  speech = true,
+  silenceSeconds = 3,
+): { path: string; data: Buffer; bytes: number } {
+  const base = speech ? readFileSync(speechFile(dir, seconds, silenceSeconds).path) : Buffer.alloc(seconds * 32_000);
   const data = Buffer.from(base);
   let state = seed >>> 0 || 1;
   for (let offset = 0; offset + 1 < data.length; offset += 2) {
@@ -74,7 +80,7 @@ export function uniqueSpeechFile(dir: string, seconds: number, seed = 1, speech 
     const dither = (state >>> 29) - 3; // −3 … +4
     data.writeInt16LE(Math.max(-32_768, Math.min(32_767, data.readInt16LE(offset) + dither)), offset);
   }
-  const path = join(dir, `unique-${speech ? 'speech' : 'quiet'}-${seconds}s-${seed}.pcm`);
+  const path = join(dir, `unique-${speech ? 'speech' : 'quiet'}-${seconds}s-${seed}-${silenceSeconds}.pcm`);
   writeFileSync(path, data);
   return { path, data, bytes: data.length };
 }
