@@ -114,9 +114,10 @@ export class ReplayEcho {
           this.dropped.outputChars += event.text.length;
           return undefined;
         }
-        const rest = expected.outputText.slice(this.echoText.length);
+        const whole = expected.outputText;
+        const rest = whole.slice(this.echoText.length);
         this.endOutputEcho(expected);
-        if (sofar.startsWith(expected.outputText)) {
+        if (sofar.startsWith(whole)) {
           // Past the end of what was delivered: only the new part goes out.
           this.dropped.outputChars += rest.length;
           return { ...event, text: event.text.slice(rest.length) };
