@@ -101,6 +101,27 @@ async function oneRun(dir, input, inputPath, seed, vertex) {
   return { code, lost, seams, repliesDoubled: repliesDoubled(events), gaps: resumed.map((event) => event.gapMs), resumes: resumed.length };
 }
 
+/** SIGTERM while a reconnect hangs (`stall-reconnect`) → the process has exited, in ms. */
+async function signalExitMs(dir) {
+  const hello = join(root, 'test', 'fixtures', 'audio', 'hello-16k.pcm');
+  const args = ['chat', '--sim=drop-every=2,stall-reconnect', '--input', hello, '--pace', 'fast', '--json', '--no-log'];
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(process.execPath, [bin, ...args], { cwd: dir, env: { ...benchEnv(), GEMINI_API_KEY: 'bench-key' }, stdio: ['ignore', 'pipe', 'ignore'] });
+    let signalledAt;
+    child.stdout.setEncoding('utf8').on('data', (text) => {
+      if (signalledAt === undefined && text.includes('"type":"reconnecting"')) {
+        // Let the attempt get under way (its backoff is about 100 ms), then stop.
+        setTimeout(() => {
+          signalledAt = performance.now();
+          child.kill('SIGTERM');
+        }, 300);
+      }
+    });
+    child.on('error', reject);
+    child.on('close', (code) => resolvePromise({ ms: performance.now() - (signalledAt ?? NaN), code }));
+  });
+}
+
 export async function runDenseBench() {
   const dir = mkdtempSync(join(tmpdir(), 'live-cli-bench-dense-'));
   const input = uniqueSpeech(SECONDS);
@@ -112,6 +133,8 @@ export async function runDenseBench() {
     for (const seed of SEEDS) runs.push(await oneRun(dir, input, inputPath, seed, vertex));
     rows[vertex ? 'vertex' : 'gemini'] = runs;
   }
+  rows.signal = [];
+  for (let i = 0; i < 5; i++) rows.signal.push(await signalExitMs(dir));
   rmSync(dir, { recursive: true, force: true });
   return rows;
 }
@@ -123,12 +146,19 @@ export function formatDenseTable(rows) {
     '| API | exit codes | resumes | lost bytes (max) | doubled per seam, median / max | seams doubling | replies doubled (total) | switch gap p50 / p99 (`resumed.gapMs`) |',
     '|---|---|---|---|---|---|---|---|',
   ];
-  for (const [name, runs] of Object.entries(rows)) {
+  for (const [name, runs] of Object.entries(rows).filter(([key]) => key !== 'signal')) {
     const seams = runs.flatMap((r) => r.seams.map((s) => s.doubled / 32));
     const gaps = runs.flatMap((r) => r.gaps).sort((a, b) => a - b);
     const label = name === 'gemini' ? 'Gemini API' : 'Vertex, transparent';
     lines.push(
       `| ${label} | ${runs.map((r) => r.code).join(', ')} | ${runs.map((r) => r.resumes).join(', ')} | ${Math.max(...runs.map((r) => r.lost))} B | ${seams.length ? `${median(seams).toFixed(0)} / ${Math.max(...seams).toFixed(0)} ms` : '0 ms'} | ${seams.length} | ${runs.reduce((sum, r) => sum + r.repliesDoubled, 0)} | ${percentile(gaps, 50)} / ${percentile(gaps, 99)} ms |`,
+    );
+  }
+  const signal = rows.signal ?? [];
+  if (signal.length > 0) {
+    lines.push(
+      '',
+      `SIGTERM during a reconnect that never completes (\`stall-reconnect\`) → exit: median ${median(signal.map((s) => s.ms)).toFixed(0)} ms, max ${Math.max(...signal.map((s) => s.ms)).toFixed(0)} ms over ${signal.length} runs (exit codes ${[...new Set(signal.map((s) => s.code))].join(', ')}; target ≤ 1 s).`,
     );
   }
   return lines.join('\n');
