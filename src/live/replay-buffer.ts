@@ -182,11 +182,9 @@ export class ReplayBuffer {
     return answered;
   }
 
-  /** Messages sent and not yet covered by a handle (nothing of the user's waits on the server). */
-  get unconfirmedSentCount(): number {
-    let count = 0;
-    for (const message of this.messages) if (message.everSent) count++;
-    return count;
+  /** Held input the server may still need: anything but a text turn it has answered. */
+  get hasPendingInput(): boolean {
+    return this.messages.some((message) => !(message.kind === 'text' && message.answered));
   }
 
   /** A new resumable handle arrived: drop what it certainly covers. Returns how many messages that was. */

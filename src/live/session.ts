@@ -19,6 +19,7 @@ import { type CloseDescription, closeError, describeClose } from './close-codes.
 import { type ConnectionClose, ConnectAborted } from './connect.js';
 import { ConnectionGeneration, type GenerationObserver } from './generation.js';
 import { type BufferedMessage, type ClientMessageKind, ReplayBuffer } from './replay-buffer.js';
+import type { MappedEvent } from './messages.js';
 import { ReplayEcho } from './replay-echo.js';
 import { LoopLag } from './loop-lag.js';
 import type { LiveSessionHandle, LiveSessionOptions } from './types.js';
@@ -227,7 +228,7 @@ export class LiveSession implements LiveSessionHandle {
       onEnd: (info, ended) => this.onEnd(info, ended),
       observer: this.observer(number),
       signal: this.connecting.signal,
-      filter: (event) => this.echo.filter(event),
+      ...(this.options.dropRepeats === false ? {} : { filter: (event: MappedEvent) => this.echo.filter(event) }),
     });
     this.windowMs = inFlightWindow(generation.setupRoundTripMs);
     return generation;
@@ -249,6 +250,7 @@ export class LiveSession implements LiveSessionHandle {
    * the session switching forever, it counts against the failure budget like a failed attempt.
    */
   private goAwayOnArrival(generation: ConnectionGeneration, deadline: number): void {
+    if (!this.buffer.hasPendingInput) this.budget.reset();
     const attempt = this.budget.fail('retry');
     if (attempt === undefined) {
       const message = `the service announced goAway as each connection opened; ${this.budgetNote('retry')}`;
@@ -281,7 +283,7 @@ export class LiveSession implements LiveSessionHandle {
         );
         // The failure budget counts reconnects without progress of the user's input: a handle
         // that covers more of it is progress; so is one that finds nothing of the user's waiting.
-        if (covered > 0 || this.buffer.unconfirmedSentCount === 0) this.budget.reset();
+        if (covered > 0 || !this.buffer.hasPendingInput) this.budget.reset();
         // goAway was waiting for the turn to end, or for a first handle: this one is the newest.
         if (this.goAwayFrom === generation && this.goAwayTurnDone) this.handOff();
       },
@@ -348,7 +350,10 @@ export class LiveSession implements LiveSessionHandle {
     const old = this.current;
     if (this.state !== 'open' || !old) return;
     // A handoff is no failure, but one that follows another with no progress of the user's input
-    // in between (a server that says goAway before any handle, every time) counts like one.
+    // in between (a server that says goAway before any handle, every time) counts like one. With
+    // nothing of the user's waiting there is nothing to make progress with: an idle session is
+    // never ended by handoffs.
+    if (!this.buffer.hasPendingInput) this.budget.reset();
     const attempt = this.budget.fail('retry');
     this.leave(old, 'goaway');
     if (attempt === undefined) {
@@ -428,6 +433,9 @@ export class LiveSession implements LiveSessionHandle {
     this.adopt(generation);
     this.indexBase = this.handle === undefined && !this.options.config.resumeHandle ? 0 : this.handleIndex;
     const plan = this.buffer.replay();
+    // Reconnected with nothing of the user's to re-send: nothing could make progress, so an idle
+    // session that keeps losing its connection is not counted out.
+    if (!this.buffer.hasPendingInput) this.budget.reset();
     // Replayed input goes out under the same flow control as new input: a burst would sit in the
     // server's queue longer than the in-flight window, and a handle issued meanwhile would seem to
     // cover it.

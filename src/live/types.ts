@@ -73,6 +73,12 @@ export interface LiveSessionOptions {
    * rejecting with ConnectAborted, rather than waiting out the connect timeout.
    */
   signal?: AbortSignal;
+  /**
+   * Drop what a resumed connection repeats of what was already delivered (replay-echo.ts; default
+   * true). `transcribe` turns it off: its collector takes back the open segment and keeps the
+   * server's fresh transcription of it instead.
+   */
+  dropRepeats?: boolean;
 }
 
 /**
