@@ -79,6 +79,16 @@ export class LiveConnection {
     return this.ended === undefined && this.guard.isOpen;
   }
 
+  /** Bytes sent but still queued here: grows without bound only when the server stops reading. */
+  get unsentBytes(): number {
+    return this.guard.bufferedAmount;
+  }
+
+  /** Drops the socket at once; the close that follows is reported as for any lost connection. */
+  abandon(): void {
+    this.guard.terminate();
+  }
+
   /**
    * Starts delivery. Messages that arrived between setupComplete and now (the service can send
    * them in the same breath) were queued and are delivered first, synchronously.

@@ -168,6 +168,16 @@ export class ConnectionGeneration {
     return this.connection.close();
   }
 
+  /** Bytes sent on this connection that are still queued in our process. */
+  get unsentBytes(): number {
+    return this.connection.unsentBytes;
+  }
+
+  /** Drops the connection (no close handshake); `onEnd` follows as for any lost connection. */
+  abandon(): void {
+    this.connection.abandon();
+  }
+
   /**
    * Stops all delivery from this connection (late frames of a replaced connection are dropped)
    * and closes it in the background. `onEnd` is not called for a retired generation.

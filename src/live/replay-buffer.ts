@@ -74,8 +74,13 @@ export interface Confirmation {
   lastConsumedIndex?: number;
 }
 
-/** At 16 kHz s16le mono: two minutes of audio. */
-export const DEFAULT_MAX_AUDIO_BYTES = 2 * 60 * 16_000 * 2;
+/**
+ * At 16 kHz s16le mono: five minutes of audio (9.6 MB). More than a server that stopped reading
+ * can have taken into the socket buffers on loopback (about two minutes of base64 audio) plus
+ * what queues in our process before the connection is given up (MAX_UNSENT_BYTES), so that input
+ * is re-sent rather than dropped from here.
+ */
+export const DEFAULT_MAX_AUDIO_BYTES = 5 * 60 * 16_000 * 2;
 
 export class ReplayBuffer {
   private messages: BufferedMessage[] = [];

@@ -49,6 +49,8 @@ const BYTES_PER_MS = 32;
 /** After goAway, hand over no later than this long before the deadline (or half the time left). */
 const GO_AWAY_MARGIN_MS = 2_000;
 const MAX_TIMER_MS = 2 ** 31 - 1;
+/** Input queued in our process beyond this (after the kernel's buffers filled): the server stopped reading. */
+export const MAX_UNSENT_BYTES = 2 * 1_048_576;
 /** After the model turn that goAway waited for, how long to wait for the handle that follows it. */
 const HANDLE_AFTER_TURN_MS = 250;
 
@@ -571,6 +573,17 @@ export class LiveSession implements LiveSessionHandle {
     }
     if (sent) {
       this.buffer.markSent(message, performance.now(), generation.number, (this.indexBase ?? 0) + generation.messagesSent);
+      if (generation.unsentBytes > MAX_UNSENT_BYTES) {
+        // The kernel's buffers are full and ours keep growing: the server has stopped reading.
+        // Waiting would only end in a turn timeout with nothing said; this connection is lost.
+        generation.emit({
+          type: 'error',
+          code: 'protocol',
+          message: `the service stopped reading our input (${(generation.unsentBytes / 1_048_576).toFixed(1)} MB waiting to be sent); dropping the connection`,
+        });
+        generation.abandon();
+        return false;
+      }
     }
     return sent;
   }

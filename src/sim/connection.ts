@@ -64,6 +64,11 @@ export class SimConnection implements SessionConnection {
   /** A client message is being consumed; handles wanted meanwhile wait for its end (handleOwed). */
   private consuming = false;
   private handleOwed = false;
+  /**
+   * `stop-reading-after`: the socket is paused. A paused socket does not see the client's reset
+   * either, so from then on it counts as gone (a resume is not refused as an overlap).
+   */
+  private stoppedReading = false;
 
   constructor(
     private readonly ctx: SimContext,
@@ -78,7 +83,7 @@ export class SimConnection implements SessionConnection {
   }
 
   isOpen(): boolean {
-    return this.phase !== 'closed' && !this.serverClosing && this.ws.readyState === WebSocket.OPEN;
+    return this.phase !== 'closed' && !this.serverClosing && !this.stoppedReading && this.ws.readyState === WebSocket.OPEN;
   }
 
   // ---- transport -------------------------------------------------------------------------------
@@ -339,6 +344,7 @@ export class SimConnection implements SessionConnection {
     if (stopAfter !== undefined && session.receivedMessages === stopAfter) {
       // The socket stays open and nothing more is read: the client's sends pile up in its buffers.
       this.fault('stop-reading', {});
+      this.stoppedReading = true;
       this.ws.pause();
     }
     const dropAfter = this.ctx.options.dropAfterMessages;
