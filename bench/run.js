@@ -3,6 +3,7 @@
 import os from 'node:os';
 import { formatBargeInTable, runBargeInBench } from './barge-in.js';
 import { formatFirstRunTable, runFirstRunBench } from './first-run.js';
+import { formatDenseTable, runDenseBench } from './dense.js';
 import { formatHandoffTable, runHandoffBench } from './handoff.js';
 import { runLatencyBench } from './latency.js';
 import { formatStartupTable, runStartupBench } from './startup.js';
@@ -54,6 +55,7 @@ if (!only || only === 'resampler') sections.push(formatResamplerTable(await runR
 if (!only || only === 'barge-in') sections.push(formatBargeInTable(await runBargeInBench()), '');
 if (!only || only === 'transcribe') sections.push(formatTranscribeTable(await runTranscribeBench()), '');
 if (!only || only === 'handoff') sections.push(formatHandoffTable(await runHandoffBench()), '');
+if (!only || only === 'dense') sections.push(formatDenseTable(await runDenseBench()), '');
 if (!only || only === 'startup') sections.push(formatStartupTable(await runStartupBench()), '');
 if (!only || only === 'first-run') sections.push(formatFirstRunTable(await runFirstRunBench()), '');
 if (!only || only === 'tools') sections.push(formatToolsTable(await runToolsBench()), '');

@@ -30,6 +30,8 @@ const KEY = /api.?key|\bkey\b|permission|unauthori[sz]ed|unauthenticated|credent
 const SESSION_NOT_FOUND = /session not found/i;
 const MODEL = /model|not found|not supported|unsupported|not implemented|not enabled/i;
 const NON_AUDIO = /non-audio request/i;
+/** The service's words for a method or setup field this endpoint lacks (not about the model). */
+const OPERATION = /operation is not (implemented|supported|enabled)|not implemented, or supported/i;
 
 function describe(code: ErrorCode, fatal: boolean, message: string, quota = false): CloseDescription {
   return { code, exitCode: exitCodeFor(code), fatal, quota, message };
@@ -80,6 +82,13 @@ export function describeClose(
           'auth',
           true,
           `the API key was rejected${said}: check GEMINI_API_KEY (or GOOGLE_API_KEY)`,
+        );
+      }
+      if (OPERATION.test(reason) && !/\bmodels?\b/i.test(reason)) {
+        return describe(
+          'usage',
+          true,
+          `the endpoint does not support something this session asked for${said}: a setup option (e.g. --compression, a tool, transparent resumption) or this --api-version; try --api-version v1alpha or fewer options`,
         );
       }
       if (MODEL.test(reason)) {

@@ -81,6 +81,16 @@ export class LiveConnection {
     return this.ended === undefined && this.guard.isOpen;
   }
 
+  /** Bytes sent but still queued here: grows without bound only when the server stops reading. */
+  get unsentBytes(): number {
+    return this.guard.bufferedAmount;
+  }
+
+  /** Drops the socket at once; the close that follows is reported as for any lost connection. */
+  abandon(): void {
+    this.guard.terminate();
+  }
+
   /**
    * Starts delivery. Messages that arrived between setupComplete and now (the service can send
    * them in the same breath) were queued and are delivered first, synchronously.
@@ -188,6 +198,13 @@ export class LiveConnection {
   }
 }
 
+/** A connect given up on purpose (the user asked to stop): never reported as a failure. */
+export class ConnectAborted extends CliError {
+  constructor() {
+    super('internal', 'connecting was interrupted');
+  }
+}
+
 /** Rejections from the SDK itself (before any socket): ADC failures, a URL it cannot build. */
 function describeSdkFailure(error: unknown, config: LiveConfig): CloseDescription {
   const message = redact(error instanceof Error ? error.message : String(error));
@@ -206,9 +223,11 @@ function describeSdkFailure(error: unknown, config: LiveConfig): CloseDescriptio
 /**
  * Opens one connection and waits for setupComplete, for at most `config.connectTimeoutMs`.
  * Rejects with a CliError (see close-codes.ts) when the socket closes or fails first, or on
- * timeout, and in every failure case leaves no socket behind.
+ * timeout, and in every failure case leaves no socket behind. `signal` aborts the attempt (a
+ * signal during a reconnect must not wait out the connect timeout): it rejects with
+ * `ConnectAborted` and closes the socket.
  */
-export function connectLive(config: LiveConfig): Promise<LiveConnection> {
+export function connectLive(config: LiveConfig, signal?: AbortSignal): Promise<LiveConnection> {
   // Normally registered by resolveLiveConfig already; a config built elsewhere (resume, tests)
   // must not be the one path where the key can reach an error message.
   registerSecret(config.apiKey);
@@ -254,11 +273,24 @@ export function connectLive(config: LiveConfig): Promise<LiveConnection> {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
       guard.terminate();
       reject(closeError(description, closeCode));
     };
 
     const timer = setTimeout(() => fail(describeSetupTimeout(config.connectTimeoutMs)), config.connectTimeoutMs);
+    const onAbort = (): void => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      guard.terminate();
+      reject(new ConnectAborted());
+    };
+    if (signal?.aborted) {
+      onAbort();
+      return;
+    }
+    signal?.addEventListener('abort', onAbort, { once: true });
 
     let ai: GoogleGenAI;
     try {
@@ -288,6 +320,7 @@ export function connectLive(config: LiveConfig): Promise<LiveConnection> {
           }
           settled = true;
           clearTimeout(timer);
+          signal?.removeEventListener('abort', onAbort);
           connection = new LiveConnection(session, guard, sessionId, guard.setupRoundTripMs);
           const early = pending;
           pending = [];

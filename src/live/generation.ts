@@ -23,6 +23,10 @@ export interface GenerationOptions {
   observer?: GenerationObserver;
   /** Runs the model's function calls; without one every call is answered with an error. */
   toolHost?: ToolHost;
+  /** Aborts the connect in flight (the session is being closed). */
+  signal?: AbortSignal;
+  /** Sees every event before it is emitted and returns what to emit instead (e.g. drops a repeat). */
+  filter?: (event: MappedEvent) => MappedEvent[];
 }
 
 /** What a resilient session needs to hear about, beyond the events. Never called once retired. */
@@ -68,7 +72,7 @@ export class ConnectionGeneration {
    * everything that arrived since setupComplete.
    */
   static async open(options: GenerationOptions): Promise<ConnectionGeneration> {
-    const connection = await connectLive(options.config);
+    const connection = await connectLive(options.config, options.signal);
     const generation = new ConnectionGeneration(connection, options);
     const sessionId = connection.sessionId;
     generation.emit({
@@ -132,7 +136,8 @@ export class ConnectionGeneration {
   /** Stamps `conn` and emits, unless this generation has been replaced. */
   emit(event: MappedEvent): void {
     if (this.retired) return;
-    this.options.events.emit(event, this.options.generation);
+    const filter = this.options.filter;
+    for (const out of filter ? filter(event) : [event]) this.options.events.emit(out, this.options.generation);
   }
 
   sendText(text: string): boolean {
@@ -168,6 +173,16 @@ export class ConnectionGeneration {
 
   close(): Promise<void> {
     return this.connection.close();
+  }
+
+  /** Bytes sent on this connection that are still queued in our process. */
+  get unsentBytes(): number {
+    return this.connection.unsentBytes;
+  }
+
+  /** Drops the connection (no close handshake); `onEnd` follows as for any lost connection. */
+  abandon(): void {
+    this.connection.abandon();
   }
 
   /**

@@ -198,6 +198,9 @@ class RootExtra {
  * A protobuf Duration in JSON: `"50s"`, `"1.5s"`; some encoders send `{seconds, nanos}`.
  * Absent means zero: the connection may end at any moment.
  */
+/** A goAway never leaves more than this (a connection lasts about 10 minutes). */
+export const MAX_GO_AWAY_MS = 15 * 60 * 1000;
+
 export function parseDurationMs(value: unknown, path = 'duration'): number {
   if (value === undefined || value === null) return 0;
   if (typeof value === 'string') {
@@ -213,7 +216,12 @@ export function parseDurationMs(value: unknown, path = 'duration'): number {
   throw new ServerMessageError(`${path} is not a duration`);
 }
 
-function mapPart(value: unknown, path: string, root: RootExtra): MappedEvent | undefined {
+/** Standard base64, padded (as the service sends it); whitespace is not allowed either. */
+function isBase64(data: string): boolean {
+  return data.length % 4 === 0 && /^[A-Za-z0-9+/]*={0,2}$/.test(data);
+}
+
+function mapPart(value: unknown, path: string, root: RootExtra): MappedEvent | MappedEvent[] | undefined {
   const part = objectAt(value, path);
   const text = optionalString(part, 'text', path);
   if (text !== undefined) {
@@ -229,7 +237,18 @@ function mapPart(value: unknown, path: string, root: RootExtra): MappedEvent | u
     if (mimeType.startsWith('audio/pcm')) {
       // Bare `audio/pcm` is what the service sends too: it means 24 kHz.
       const sampleRate = rateFromMimeType(mimeType);
-      const pcm = Buffer.from(data, 'base64');
+      // Buffer.from() decodes anything, skipping what is not base64: check first, so garbage never
+      // reaches the speaker or the WAV file as noise.
+      if (!isBase64(data)) {
+        return { type: 'error', code: 'protocol', message: `the service sent reply audio that is not base64 (${data.length} characters); dropped it` };
+      }
+      let pcm = Buffer.from(data, 'base64');
+      let problem: MappedEvent | undefined;
+      if (pcm.length % 2 !== 0) {
+        // s16le samples are two bytes: a stray byte would shift every later sample of the stream.
+        problem = { type: 'error', code: 'protocol', message: `the service sent reply audio with an odd number of bytes (${pcm.length}); dropped the last byte` };
+        pcm = pcm.subarray(0, pcm.length - 1);
+      }
       const event: MappedEvent = {
         type: 'audio',
         bytes: pcm.length,
@@ -238,7 +257,8 @@ function mapPart(value: unknown, path: string, root: RootExtra): MappedEvent | u
         pcm,
       };
       const extra = { ...unknownKeys(part, AUDIO_PART_KEYS), ...unknownKeys(inline, INLINE_KEYS) };
-      return withExtra(event, Object.keys(extra).length ? extra : undefined);
+      const audio = withExtra(event, Object.keys(extra).length ? extra : undefined);
+      return problem ? [problem, audio] : audio;
     }
   }
   // Code execution (`--code-execution`): the code the model ran and what came of it.
@@ -334,7 +354,8 @@ function mapServerContent(value: unknown, usage: MappedEvent | undefined, root: 
     const parts = optionalArray(turn, 'parts', turnPath) ?? [];
     parts.forEach((part, index) => {
       const event = mapPart(part, `${turnPath}.parts[${index}]`, root);
-      if (event) events.push(event);
+      if (Array.isArray(event)) events.push(...event);
+      else if (event) events.push(event);
     });
   }
 
@@ -464,7 +485,16 @@ export function mapServerMessage(message: unknown): MappedServerMessage {
 
   const goAway = optionalObject(root, 'goAway', 'server message');
   if (goAway) {
-    const timeLeftMs = parseDurationMs(goAway.timeLeft, 'goAway.timeLeft');
+    let timeLeftMs: number;
+    try {
+      // Negative means now; more than a connection can last is not believed (and would overflow a timer).
+      timeLeftMs = Math.min(MAX_GO_AWAY_MS, parseDurationMs(goAway.timeLeft, 'goAway.timeLeft'));
+    } catch (error) {
+      if (!(error instanceof ServerMessageError)) throw error;
+      // The connection is ending, only we cannot tell when: hand over now rather than ignore it.
+      timeLeftMs = 0;
+      result.events.push({ type: 'error', code: 'protocol', message: `the service sent a goAway whose ${error.message}; handing over now` });
+    }
     result.goAwayMs = timeLeftMs;
     result.events.push(withExtra({ type: 'goaway', timeLeftMs }, unknownKeys(goAway, GO_AWAY_KEYS)));
   }

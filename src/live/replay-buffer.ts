@@ -74,8 +74,13 @@ export interface Confirmation {
   lastConsumedIndex?: number;
 }
 
-/** At 16 kHz s16le mono: two minutes of audio. */
-export const DEFAULT_MAX_AUDIO_BYTES = 2 * 60 * 16_000 * 2;
+/**
+ * At 16 kHz s16le mono: five minutes of audio (9.6 MB). More than a server that stopped reading
+ * can have taken into the socket buffers on loopback (about two minutes of base64 audio) plus
+ * what queues in our process before the connection is given up (MAX_UNSENT_BYTES), so that input
+ * is re-sent rather than dropped from here.
+ */
+export const DEFAULT_MAX_AUDIO_BYTES = 5 * 60 * 16_000 * 2;
 
 export class ReplayBuffer {
   private messages: BufferedMessage[] = [];
@@ -167,15 +172,28 @@ export class ReplayBuffer {
     return undefined;
   }
 
-  /** A model turn completed: every text turn sent so far has had its answer. */
-  turnComplete(): void {
+  /**
+   * A model turn completed: every text turn sent so far has had its answer. Returns how many
+   * text turns were answered just now (the server has certainly taken them: progress).
+   */
+  turnComplete(): number {
+    let answered = 0;
     for (const message of this.messages) {
-      if (message.kind === 'text' && message.sentAt !== undefined) message.answered = true;
+      if (message.kind === 'text' && message.sentAt !== undefined && !message.answered) {
+        message.answered = true;
+        answered++;
+      }
     }
+    return answered;
   }
 
-  /** A new resumable handle arrived: drop what it certainly covers. */
-  confirm(confirmation: Confirmation): void {
+  /** Held input the server may still need: anything but a text turn it has answered. */
+  get hasPendingInput(): boolean {
+    return this.messages.some((message) => !(message.kind === 'text' && message.answered));
+  }
+
+  /** A new resumable handle arrived: drop what it certainly covers. Returns how many messages that was. */
+  confirm(confirmation: Confirmation): number {
     this.handleAt = confirmation.now;
     let covered: (message: BufferedMessage) => boolean;
     if (confirmation.lastConsumedIndex !== undefined) {
@@ -206,11 +224,15 @@ export class ReplayBuffer {
       covered = (message) => message.seq <= boundary;
     }
     const kept: BufferedMessage[] = [];
+    let dropped = 0;
     for (const message of this.messages) {
-      if (covered(message)) this.audioBytes -= message.audioBytes;
-      else kept.push(message);
+      if (covered(message)) {
+        this.audioBytes -= message.audioBytes;
+        dropped++;
+      } else kept.push(message);
     }
     this.messages = kept;
+    return dropped;
   }
 
   /**

@@ -13,12 +13,15 @@
  * cannot reconnect: the final error says so.
  */
 import type { PcmChunk } from '../audio/pcm.js';
-import { CliError } from '../core/errors.js';
+import { CliError, exitCodeFor } from '../core/errors.js';
 import { QUOTA_BACKOFF, RETRY_BACKOFF, type FailureKind, FailureBudget, backoffDelay } from './backoff.js';
 import { type CloseDescription, closeError, describeClose } from './close-codes.js';
-import type { ConnectionClose } from './connect.js';
+import { type ConnectionClose, ConnectAborted } from './connect.js';
 import { ConnectionGeneration, type GenerationObserver } from './generation.js';
 import { type BufferedMessage, type ClientMessageKind, ReplayBuffer } from './replay-buffer.js';
+import type { MappedEvent } from './messages.js';
+import { ReplayEcho } from './replay-echo.js';
+import { LoopLag } from './loop-lag.js';
 import type { LiveSessionHandle, LiveSessionOptions } from './types.js';
 
 /**
@@ -26,8 +29,15 @@ import type { LiveSessionHandle, LiveSessionOptions } from './types.js';
  * before a handle arrived. The window is twice the connection's measured setup round trip (a
  * network round trip plus the server's own delay), kept within these bounds.
  */
-export const MIN_IN_FLIGHT_WINDOW_MS = 5;
+export const MIN_IN_FLIGHT_WINDOW_MS = 10;
 export const MAX_IN_FLIGHT_WINDOW_MS = 1_500;
+/**
+ * Gemini API: a handle is taken to cover only messages sent at least this long (plus our own
+ * event-loop delay, see loop-lag.ts) before it was read, however fast the setup round trip was.
+ * A server reads a burst of messages at once and may issue a handle after the first of them; a
+ * few milliseconds of round trip say nothing about how long the rest waited in its queue.
+ */
+export const MIN_COVERAGE_LAG_MS = 20;
 /**
  * Flow control for input faster than real time (a file with `--pace fast`): at most this much
  * audio (or 1.25 × the window, so real-time input is never held back) is sent per in-flight
@@ -38,6 +48,9 @@ export const IN_FLIGHT_AUDIO_MS = 200;
 const BYTES_PER_MS = 32;
 /** After goAway, hand over no later than this long before the deadline (or half the time left). */
 const GO_AWAY_MARGIN_MS = 2_000;
+const MAX_TIMER_MS = 2 ** 31 - 1;
+/** Input queued in our process beyond this (after the kernel's buffers filled): the server stopped reading. */
+export const MAX_UNSENT_BYTES = 2 * 1_048_576;
 /** After the model turn that goAway waited for, how long to wait for the handle that follows it. */
 const HANDLE_AFTER_TURN_MS = 250;
 
@@ -52,10 +65,14 @@ export class LiveSession implements LiveSessionHandle {
   /** Number of the newest connection that opened (its events carry it). */
   private generations = 0;
   private readonly buffer = new ReplayBuffer();
+  /** Drops what a resumed connection repeats of what the user already got. */
+  private readonly echo = new ReplayEcho();
   private readonly budget = new FailureBudget();
   /** The newest resumable handle, and the server index it covers when known (transparent). */
   private handle: string | undefined;
   private handleIndex: number | undefined;
+  /** The connection whose impossible message index was already reported. */
+  private badIndexConn = 0;
   /** Server message index of the message before this connection's first, when known. */
   private indexBase: number | undefined = 0;
   /** The server has said which message each handle covers (transparent mode honoured). */
@@ -66,10 +83,15 @@ export class LiveSession implements LiveSessionHandle {
   private switchReason = '';
   private goAwayFrom: ConnectionGeneration | undefined;
   private goAwayTurnDone = false;
+  /** A goAway that arrived before its connection was adopted (it came with setupComplete). */
+  private earlyGoAway: { generation: ConnectionGeneration; deadline: number } | undefined;
   private timer: NodeJS.Timeout | undefined;
   private readyTimer: NodeJS.Timeout | undefined;
   private readyWaiters: Array<() => void> = [];
   private readonly random: () => number;
+  private readonly loopLag = new LoopLag();
+  /** Aborted by close() or the caller's signal: a connect in flight gives up at once. */
+  private readonly connecting = new AbortController();
 
   constructor(private readonly options: LiveSessionOptions) {
     this.closed = new Promise<void>((resolve, reject) => {
@@ -81,12 +103,22 @@ export class LiveSession implements LiveSessionHandle {
     this.exact = options.config.vertex;
     this.random = options.random ?? Math.random;
     if (options.config.resumeHandle) this.indexBase = undefined;
+    options.signal?.addEventListener(
+      'abort',
+      () => {
+        this.connecting.abort();
+        // Sources waiting to send must see the signal now, not when the session closes later.
+        this.wakeReady();
+      },
+      { once: true },
+    );
   }
 
   /**
-   * Opens the first connection. Rejects with a CliError (auth, usage, timeout, protocol, quota);
-   * only a rate limit is retried here (with the longer backoff), since the contract makes every
-   * other first-connection failure final.
+   * Opens the first connection. Rejects with a CliError (auth, usage, timeout, protocol, quota).
+   * A rate limit is retried with the longer backoff, and a server-side close during setup that
+   * the contract retries (1011, 1001, 1006: a passing outage) with the normal one; every other
+   * first-connection failure (1007, 1008, the setup timeout, auth) is final.
    */
   async open(): Promise<void> {
     for (;;) {
@@ -94,11 +126,15 @@ export class LiveSession implements LiveSessionHandle {
         this.adopt(await this.connect(this.options.config.resumeHandle));
         return;
       } catch (error) {
-        if (!(error instanceof CliError) || error.code !== 'quota' || this.options.reconnect === false) throw error;
-        const attempt = this.budget.fail('quota');
-        if (attempt === undefined) throw withNote(error, this.budgetNote('quota'));
-        this.options.events.emit({ type: 'reconnecting', attempt, reason: 'quota', ...closeCodeOf(error) }, 0);
-        await new Promise((resolve) => setTimeout(resolve, backoffDelay(attempt, QUOTA_BACKOFF, this.random())));
+        const kind = error instanceof CliError ? firstSetupRetry(error) : undefined;
+        if (!(error instanceof CliError) || kind === undefined || this.options.reconnect === false) throw error;
+        if (this.connecting.signal.aborted) throw error;
+        const attempt = this.budget.fail(kind);
+        if (attempt === undefined) throw withNote(error, this.budgetNote(kind));
+        const reason = kind === 'quota' ? 'quota' : 'connect-failed';
+        this.options.events.emit({ type: 'reconnecting', attempt, reason, ...closeCodeOf(error) }, 0);
+        await this.pause(backoffDelay(attempt, kind === 'quota' ? QUOTA_BACKOFF : RETRY_BACKOFF, this.random()));
+        if (this.connecting.signal.aborted) throw new ConnectAborted();
         if (this.state !== 'idle') throw error;
       }
     }
@@ -159,7 +195,7 @@ export class LiveSession implements LiveSessionHandle {
    * Waiting sources keep their audio (a live source queues it), so nothing is lost.
    */
   whenReady(): Promise<void> | undefined {
-    if (this.state === 'closing' || this.state === 'ended') return undefined;
+    if (this.state === 'closing' || this.state === 'ended' || this.connecting.signal.aborted) return undefined;
     if (this.state === 'open' && this.buffer.unsentCount === 0 && !this.windowFull()) return undefined;
     return new Promise<void>((resolve) => {
       this.readyWaiters.push(resolve);
@@ -171,6 +207,7 @@ export class LiveSession implements LiveSessionHandle {
     if (this.state === 'ended') return this.closed.catch(() => undefined);
     this.state = 'closing';
     clearTimeout(this.timer);
+    this.connecting.abort();
     this.wakeReady();
     const current = this.current;
     if (current) await current.close();
@@ -198,6 +235,8 @@ export class LiveSession implements LiveSessionHandle {
       onEnd: (info, ended) => this.onEnd(info, ended),
       observer: this.observer(number),
       ...(this.options.toolHost ? { toolHost: this.options.toolHost } : {}),
+      signal: this.connecting.signal,
+      ...(this.options.dropRepeats === false ? {} : { filter: (event: MappedEvent) => this.echo.filter(event) }),
     });
     this.windowMs = inFlightWindow(generation.setupRoundTripMs);
     return generation;
@@ -208,6 +247,29 @@ export class LiveSession implements LiveSessionHandle {
     this.generations = generation.number;
     this.current = generation;
     this.state = 'open';
+    const early = this.earlyGoAway;
+    this.earlyGoAway = undefined;
+    if (early?.generation === generation) this.goAwayOnArrival(generation, early.deadline);
+  }
+
+  /**
+   * A goAway that came with setupComplete. The connection is used until shortly before the
+   * deadline, not left at once; and since a server that does this on every connection would keep
+   * the session switching forever, it counts against the failure budget like a failed attempt.
+   */
+  private goAwayOnArrival(generation: ConnectionGeneration, deadline: number): void {
+    if (!this.buffer.hasPendingInput) this.budget.reset();
+    const attempt = this.budget.fail('retry');
+    if (attempt === undefined) {
+      const message = `the service announced goAway as each connection opened; ${this.budgetNote('retry')}`;
+      void generation.retire();
+      this.fail({ code: 'protocol', exitCode: exitCodeFor('protocol'), fatal: true, quota: false, message }, undefined, generation.number);
+      return;
+    }
+    const left = Math.max(0, deadline - performance.now());
+    this.goAwayFrom = generation;
+    this.goAwayTurnDone = false;
+    this.schedule(() => this.handOff(), Math.max(0, left - Math.min(GO_AWAY_MARGIN_MS, left / 2)));
   }
 
   private observer(number: number): GenerationObserver {
@@ -216,24 +278,27 @@ export class LiveSession implements LiveSessionHandle {
     return {
       resumption: (handle, index, generation) => {
         if (!mine(generation)) return;
-        this.budget.reset();
         this.handle = handle;
+        this.echo.handle();
         const now = performance.now();
-        const exact = index !== undefined && this.indexBase !== undefined;
+        const exact = index !== undefined && this.indexBase !== undefined && this.validIndex(index, generation);
         this.exact = exact;
-        this.handleIndex = index;
-        this.buffer.confirm(
+        this.handleIndex = exact ? index : undefined;
+        const covered = this.buffer.confirm(
           exact
             ? { conn: number, now, lastConsumedIndex: index }
-            : { conn: number, now, cutoff: now - this.windowMs, inFlightAudioBytes: this.windowBudget },
+            : { conn: number, now, cutoff: now - Math.max(this.windowMs, MIN_COVERAGE_LAG_MS) - this.loopLag.takeMaxMs(), inFlightAudioBytes: this.windowBudget },
         );
+        // The failure budget counts reconnects without progress of the user's input: a handle
+        // that covers more of it is progress; so is one that finds nothing of the user's waiting.
+        if (covered > 0 || !this.buffer.hasPendingInput) this.budget.reset();
         // goAway was waiting for the turn to end, or for a first handle: this one is the newest.
         if (this.goAwayFrom === generation && this.goAwayTurnDone) this.handOff();
       },
       turnComplete: (generation) => {
         if (!mine(generation)) return;
-        this.budget.reset();
-        this.buffer.turnComplete();
+        // An answered text turn is one the server certainly took (it is never re-sent).
+        if (this.buffer.turnComplete() > 0) this.budget.reset();
         if (this.goAwayFrom === generation && !this.goAwayTurnDone) {
           // The model turn goAway waited for is over; the handle that follows it covers it. (With
           // no handle at all yet, keep waiting for one until the fallback deadline.)
@@ -241,11 +306,17 @@ export class LiveSession implements LiveSessionHandle {
           if (this.handle !== undefined) this.schedule(() => this.handOff(), HANDLE_AFTER_TURN_MS);
         }
       },
-      modelActivity: (generation) => {
-        if (mine(generation)) this.budget.reset();
-      },
+      // Model output alone is no progress: a server that answers the same re-sent audio before
+      // every drop would otherwise keep the session reconnecting forever.
+      modelActivity: () => undefined,
       goAway: (timeLeftMs, generation) => {
-        if (!mine(generation) || this.state !== 'open' || this.options.reconnect === false) return;
+        if (!mine(generation) || this.options.reconnect === false) return;
+        if (this.current !== generation) {
+          // With setupComplete (before connect() returns): act on it once the connection is adopted.
+          this.earlyGoAway = { generation, deadline: performance.now() + timeLeftMs };
+          return;
+        }
+        if (this.state !== 'open') return;
         this.goAwayFrom = generation;
         this.goAwayTurnDone = !generation.replyPending;
         if (this.goAwayTurnDone && this.handle !== undefined) {
@@ -261,12 +332,45 @@ export class LiveSession implements LiveSessionHandle {
     };
   }
 
+  /**
+   * A `lastConsumedClientMessageIndex` must lie between the index this connection started from
+   * and the last message sent on it: trusting one beyond would drop input the server never had.
+   * An impossible index is reported once per connection and that handle falls back to the
+   * time-based rule.
+   */
+  private validIndex(index: number, generation: ConnectionGeneration): boolean {
+    const base = this.indexBase ?? 0;
+    const last = base + generation.messagesSent;
+    if (Number.isSafeInteger(index) && index >= base && index <= last) return true;
+    if (this.badIndexConn !== generation.number) {
+      this.badIndexConn = generation.number;
+      generation.emit({
+        type: 'error',
+        code: 'protocol',
+        message: `the service said it consumed client message ${String(index)}, but this connection sent messages ${base + 1}-${last}; ignored the index (nothing is dropped on its word)`,
+      });
+    }
+    return false;
+  }
+
   /** A planned switch (goAway): close the old connection, open the next at once. */
   private handOff(): void {
     const old = this.current;
     if (this.state !== 'open' || !old) return;
+    // A handoff is no failure, but one that follows another with no progress of the user's input
+    // in between (a server that says goAway before any handle, every time) counts like one. With
+    // nothing of the user's waiting there is nothing to make progress with: an idle session is
+    // never ended by handoffs.
+    if (!this.buffer.hasPendingInput) this.budget.reset();
+    const attempt = this.budget.fail('retry');
     this.leave(old, 'goaway');
-    this.options.events.emit({ type: 'reconnecting', attempt: 1, reason: 'goaway' }, old.number);
+    if (attempt === undefined) {
+      void old.retire();
+      const message = `the service kept announcing goAway before any of the input was confirmed; ${this.budgetNote('retry')}`;
+      this.fail({ code: 'protocol', exitCode: exitCodeFor('protocol'), fatal: true, quota: false, message }, undefined, old.number);
+      return;
+    }
+    this.options.events.emit({ type: 'reconnecting', attempt, reason: 'goaway' }, old.number);
     void old.retire();
     void this.reconnect();
   }
@@ -318,10 +422,15 @@ export class LiveSession implements LiveSessionHandle {
   private async reconnect(): Promise<void> {
     if (this.state !== 'switching') return;
     let generation: ConnectionGeneration;
+    const handle = this.handle ?? this.options.config.resumeHandle;
+    // Frames of the new connection can arrive before connect() returns: expect the echo first.
+    if (handle === undefined) this.echo.restarted();
+    else this.echo.resumed();
     try {
-      generation = await this.connect(this.handle ?? this.options.config.resumeHandle);
+      generation = await this.connect(handle);
     } catch (error) {
-      if (this.state !== 'switching') return; // closed meanwhile: teardown stays silent
+      // Closed meanwhile, or the caller's signal aborted the attempt: teardown stays silent.
+      if (this.state !== 'switching' || error instanceof ConnectAborted) return;
       this.onConnectFailure(error);
       return;
     }
@@ -332,6 +441,9 @@ export class LiveSession implements LiveSessionHandle {
     this.adopt(generation);
     this.indexBase = this.handle === undefined && !this.options.config.resumeHandle ? 0 : this.handleIndex;
     const plan = this.buffer.replay();
+    // Reconnected with nothing of the user's to re-send: nothing could make progress, so an idle
+    // session that keeps losing its connection is not counted out.
+    if (!this.buffer.hasPendingInput) this.budget.reset();
     // Replayed input goes out under the same flow control as new input: a burst would sit in the
     // server's queue longer than the in-flight window, and a handle issued meanwhile would seem to
     // cover it.
@@ -385,6 +497,7 @@ export class LiveSession implements LiveSessionHandle {
   private finish(info: ConnectionClose, generation?: ConnectionGeneration, error?: CliError): void {
     if (this.state === 'ended') return;
     this.state = 'ended';
+    this.loopLag.stop();
     clearTimeout(this.timer);
     this.current = undefined;
     this.wakeReady();
@@ -401,9 +514,24 @@ export class LiveSession implements LiveSessionHandle {
     return kind === 'quota' ? `gave up after ${attempts} retries${resume}` : `gave up after ${attempts} attempts to reconnect${resume}`;
   }
 
+  /** Waits `ms`, or less when the session is closed or the caller's signal fires. */
+  private pause(ms: number): Promise<void> {
+    const signal = this.connecting.signal;
+    return new Promise<void>((resolve) => {
+      const done = (): void => {
+        clearTimeout(timer);
+        signal.removeEventListener('abort', done);
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      signal.addEventListener('abort', done, { once: true });
+    });
+  }
+
   private schedule(action: () => void, ms: number): void {
     clearTimeout(this.timer);
-    this.timer = setTimeout(action, ms);
+    // setTimeout fires after 1 ms for anything beyond 2^31 − 1 ms: never hand it such a value.
+    this.timer = setTimeout(action, Math.min(MAX_TIMER_MS, Math.max(0, ms)));
   }
 
   // ---- sending -----------------------------------------------------------------------------------
@@ -455,6 +583,17 @@ export class LiveSession implements LiveSessionHandle {
     }
     if (sent) {
       this.buffer.markSent(message, performance.now(), generation.number, (this.indexBase ?? 0) + generation.messagesSent);
+      if (generation.unsentBytes > MAX_UNSENT_BYTES) {
+        // The kernel's buffers are full and ours keep growing: the server has stopped reading.
+        // Waiting would only end in a turn timeout with nothing said; this connection is lost.
+        generation.emit({
+          type: 'error',
+          code: 'protocol',
+          message: `the service stopped reading our input (${(generation.unsentBytes / 1_048_576).toFixed(1)} MB waiting to be sent); dropping the connection`,
+        });
+        generation.abandon();
+        return false;
+      }
     }
     return sent;
   }
@@ -464,9 +603,13 @@ export class LiveSession implements LiveSessionHandle {
     return Math.max(IN_FLIGHT_AUDIO_MS, 1.25 * this.windowMs) * BYTES_PER_MS;
   }
 
-  /** Gemini API only: has input faster than real time filled the in-flight window? */
+  /**
+   * Has input faster than real time filled the in-flight window? On the Gemini API this bounds
+   * what a resume can double. With transparent resumption nothing is doubled, but input must
+   * still not run far ahead of the server: a server that closes with much of it unread resets
+   * the connection, and the handles it had sent meanwhile are lost with it.
+   */
   private windowFull(): boolean {
-    if (this.exact) return false;
     return this.buffer.sentSince(performance.now() - this.windowMs) >= this.windowBudget;
   }
 
@@ -494,6 +637,13 @@ export class LiveSession implements LiveSessionHandle {
 /** The in-flight window for a connection whose setup took `setupRoundTripMs`: two round trips. */
 export function inFlightWindow(setupRoundTripMs: number): number {
   return Math.min(MAX_IN_FLIGHT_WINDOW_MS, Math.max(MIN_IN_FLIGHT_WINDOW_MS, 2 * setupRoundTripMs));
+}
+
+/** Which failures of the first connection are retried, and under which budget. */
+function firstSetupRetry(error: CliError): FailureKind | undefined {
+  if (error.code === 'quota') return 'quota';
+  if (error.code === 'protocol' && (error.closeCode === 1011 || error.closeCode === 1001 || error.closeCode === 1006)) return 'retry';
+  return undefined;
 }
 
 function isFatalClose(code: number | undefined): boolean {

@@ -22,6 +22,8 @@ interface SdkSocketCallbacks {
 /** The `ws` socket the SDK's NodeWebSocket creates in `connect()`. */
 interface RawSocket {
   readonly readyState: number;
+  /** Bytes queued in `ws` that the kernel has not taken yet. */
+  readonly bufferedAmount?: number;
   terminate(): void;
 }
 
@@ -129,6 +131,11 @@ export class SocketGuard {
   /** From sending the setup to receiving setupComplete: one round trip plus the server's delay. */
   get setupRoundTripMs(): number | undefined {
     return this.setupRtt;
+  }
+
+  /** Bytes we sent that are still queued in our process (the peer is not reading). */
+  get bufferedAmount(): number {
+    return this.socket?.ws?.bufferedAmount ?? 0;
   }
 
   get hasClosed(): boolean {

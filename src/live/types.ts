@@ -117,6 +117,17 @@ export interface LiveSessionOptions {
   random?: () => number;
   /** Runs the model's function calls (src/tools); without one each call gets an error response. */
   toolHost?: ToolHost;
+  /**
+   * The run is stopping (a signal): any connect in flight is aborted at once, the first one
+   * rejecting with ConnectAborted, rather than waiting out the connect timeout.
+   */
+  signal?: AbortSignal;
+  /**
+   * Drop what a resumed connection repeats of what was already delivered (replay-echo.ts; default
+   * true). `transcribe` turns it off: its collector takes back the open segment and keeps the
+   * server's fresh transcription of it instead.
+   */
+  dropRepeats?: boolean;
 }
 
 /**

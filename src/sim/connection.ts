@@ -12,8 +12,6 @@ import { EnergyVad, vadTuning, type VadEvent } from './vad.js';
 /** Reply audio goes out faster than real time, as the service's does, but slow enough to barge in. */
 const REPLY_SPEEDUP = 4;
 const TEXT_STEP_MS = 10;
-/** While audio streams and nothing is being generated, a fresh handle every this many clock seconds. */
-const HANDLE_EVERY_SECONDS = 5;
 /** Stale frames follow the handoff a little later, so they land after the new connection's setup. */
 const STALE_FRAME_DELAY_MS = 50;
 const BAD_FRAME = Buffer.from('<html><body>502 Bad Gateway</body></html> {not json');
@@ -33,6 +31,20 @@ interface ActiveReply {
   badFrameSent: boolean;
 }
 
+
+/** `bad-audio`: reply audio with an odd byte count, or data that is not base64 at all. */
+function corruptAudio(message: Record<string, unknown>, how: 'odd' | 'bad'): Record<string, unknown> {
+  const content = message.serverContent as { modelTurn?: { parts?: Array<{ inlineData?: { mimeType: string; data: string } }> } } | undefined;
+  const parts = content?.modelTurn?.parts;
+  if (!parts?.some((part) => part.inlineData)) return message;
+  const corrupted = parts.map((part) => {
+    if (!part.inlineData) return part;
+    const pcm = Buffer.from(part.inlineData.data, 'base64');
+    const data = how === 'odd' ? pcm.subarray(0, pcm.length - 1).toString('base64') : `%%not base64%%${part.inlineData.data.slice(0, 8)}`;
+    return { inlineData: { ...part.inlineData, data } };
+  });
+  return { ...message, serverContent: { ...content, modelTurn: { ...content?.modelTurn, parts: corrupted } } };
+}
 
 /**
  * One WebSocket connection: validates what the client sends, keeps the session's state, and plays
@@ -59,6 +71,11 @@ export class SimConnection implements SessionConnection {
   private readonly idleReplies: string[] = [];
   /** Calls this connection cancelled: a late response to one is recorded as such. */
   private readonly cancelledCalls = new Set<string>();
+  /**
+   * `stop-reading-after`: the socket is paused. A paused socket does not see the client's reset
+   * either, so from then on it counts as gone (a resume is not refused as an overlap).
+   */
+  private stoppedReading = false;
 
   constructor(
     private readonly ctx: SimContext,
@@ -73,7 +90,7 @@ export class SimConnection implements SessionConnection {
   }
 
   isOpen(): boolean {
-    return this.phase !== 'closed' && !this.serverClosing && this.ws.readyState === WebSocket.OPEN;
+    return this.phase !== 'closed' && !this.serverClosing && !this.stoppedReading && this.ws.readyState === WebSocket.OPEN;
   }
 
   // ---- transport -------------------------------------------------------------------------------
@@ -113,7 +130,7 @@ export class SimConnection implements SessionConnection {
     this.ctx.cancel(this.goAwayTimer);
     const code = this.ctx.options.closeCode;
     this.fault(fault, { code: code ?? 1006 });
-    if (code !== undefined) this.ws.close(code, 'Simulated connection drop');
+    if (code !== undefined) this.ws.close(code, this.ctx.options.closeReason ?? 'Simulated connection drop');
     else this.ws.terminate();
   }
 
@@ -121,8 +138,9 @@ export class SimConnection implements SessionConnection {
     if (this.goingAway || !this.isOpen() || !this.setupAnswered) return;
     this.goingAway = true;
     const timeLeft = this.ctx.options.goAwayTimeLeft;
-    this.sendJson({ goAway: { timeLeft: `${timeLeft}s` } });
-    this.fault(fault, { timeLeft });
+    const raw = this.ctx.options.goAwayRaw;
+    this.sendJson({ goAway: { timeLeft: raw ?? `${timeLeft}s` } });
+    this.fault(fault, { timeLeft: raw ?? timeLeft });
     // time-left is wall-clock even in time=audio: the client needs real time to hand off.
     this.goAwayTimer = this.ctx.later(() => this.closeWith(1011, 'Deadline expired'), timeLeft * 1000);
   }
@@ -293,11 +311,14 @@ export class SimConnection implements SessionConnection {
       ...reportFeatures(setup.features),
     });
     this.ctx.recorder.info(`conn ${this.id}: setup ${setup.model} ${setup.modality}${setup.handle !== undefined ? ' (resumed)' : ''} session ${session.id}`);
-    if (options.noSetupComplete) {
-      this.fault('no-setup-complete', {});
+    if (options.noSetupComplete || (options.stallReconnect && this.id > 1)) {
+      this.fault(options.noSetupComplete ? 'no-setup-complete' : 'stall-reconnect', {});
       return;
     }
-    this.sendJson({ setupComplete: this.route.api === 'vertex' ? { sessionId: session.sessionId } : {} });
+    const setupComplete = this.route.api === 'vertex' ? { sessionId: session.sessionId } : {};
+    const withSetup = options.goAwayWithSetup;
+    if (withSetup !== undefined) this.fault('go-away-with-setup', { timeLeft: withSetup });
+    this.sendJson(withSetup === undefined ? { setupComplete } : { setupComplete, goAway: { timeLeft: withSetup } });
     this.setupAnswered = true;
     this.ctx.checkSchedules(session);
   }
@@ -342,6 +363,13 @@ export class SimConnection implements SessionConnection {
         break;
     }
     if (this.serverClosing) return;
+    const stopAfter = this.ctx.options.stopReadingAfter;
+    if (stopAfter !== undefined && session.receivedMessages === stopAfter) {
+      // The socket stays open and nothing more is read: the client's sends pile up in its buffers.
+      this.fault('stop-reading', {});
+      this.stoppedReading = true;
+      this.ws.pause();
+    }
     const dropAfter = this.ctx.options.dropAfterMessages;
     if (dropAfter !== undefined && !session.dropAfterMessagesFired && session.receivedMessages >= dropAfter) {
       session.dropAfterMessagesFired = true;
@@ -350,7 +378,7 @@ export class SimConnection implements SessionConnection {
     }
     if (audio) {
       this.ctx.checkSchedules(session);
-      if (this.setup?.resumption && !this.reply && this.isOpen() && session.clock() - session.lastHandleClock >= HANDLE_EVERY_SECONDS) {
+      if (this.setup?.resumption && !this.reply && this.isOpen() && session.clock() - session.lastHandleClock >= this.ctx.options.handleEvery) {
         this.issueHandle(session);
       }
     }
@@ -364,6 +392,7 @@ export class SimConnection implements SessionConnection {
     session.kept.audioBytes += data.length;
     session.kept.audioSeconds += seconds;
     session.kept.audioHash.update(data);
+    session.kept.audioChunks?.push(data);
   }
 
   private onClientContent(session: SimSession, turns: { role: string; text: string }[], turnComplete: boolean): void {
@@ -633,7 +662,7 @@ export class SimConnection implements SessionConnection {
   }
 
   private sendReplyMessage(reply: ActiveReply, message: Record<string, unknown>): void {
-    this.sendJson(message);
+    this.sendJson(this.ctx.options.badAudio ? corruptAudio(message, this.ctx.options.badAudio) : message);
     reply.messagesSent++;
     const after = this.ctx.options.badFrameAfter;
     if (after === undefined || !reply.first || reply.badFrameSent || reply.messagesSent < after) return;
@@ -719,13 +748,20 @@ export class SimConnection implements SessionConnection {
   }
 
   private issueHandle(session: SimSession): void {
+    if (this.ctx.options.neverResumable) {
+      // As the service does while it cannot be resumed (e.g. mid-generation): an update, no handle.
+      session.lastHandleClock = session.clock();
+      this.sendJson({ sessionResumptionUpdate: { resumable: false } });
+      this.ctx.recorder.record({ type: 'handle', action: 'not-resumable', conn: this.id, session: session.id, messageIndex: session.kept.messageIndex });
+      return;
+    }
     session.handlesIssued++;
     const handle = `sim-${session.id}-${session.handlesIssued}-${this.ctx.randomHex()}`;
     this.ctx.storeHandle(handle, { session, kept: cloneKeptState(session.kept) });
     session.lastHandleClock = session.clock();
     const update: Record<string, unknown> = { newHandle: handle, resumable: true };
     const transparent = this.ctx.options.transparent && this.setup?.transparent === true;
-    if (transparent) update.lastConsumedClientMessageIndex = String(session.kept.messageIndex);
+    if (transparent) update.lastConsumedClientMessageIndex = String(session.kept.messageIndex + this.ctx.options.consumedIndexOffset);
     this.sendJson({ sessionResumptionUpdate: update });
     this.ctx.recorder.record({
       type: 'handle',

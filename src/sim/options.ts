@@ -10,11 +10,27 @@ export interface SimOptions {
   dropEvery?: number;
   dropAfterMessages?: number;
   closeCode?: number;
+  /** The reason drops send with `close-code` (default "Simulated connection drop"). */
+  closeReason?: string;
+  /** Added to every lastConsumedClientMessageIndex (a server that claims more than it got). */
+  consumedIndexOffset: number;
   latency: number;
   rejectKey: boolean;
   noSetupComplete: boolean;
+  /** Every connection after the first one accepted is never answered: a reconnect that hangs. */
+  stallReconnect: boolean;
   badFrameAfter?: number;
   quota: number;
+  /** The first N connections with a credential close 1011 "Internal error encountered." (a passing outage). */
+  setupError: number;
+  /** With the setupComplete, in the same message, a goAway with this timeLeft (a raw duration string). */
+  goAwayWithSetup?: string;
+  /** Every goAway sends this timeLeft string as is instead of go-away-time-left (e.g. -5s, 99999999999s, soon). */
+  goAwayRaw?: string;
+  /** Each reply audio chunk is corrupted: `odd` (an odd number of bytes) or `bad` (not base64). */
+  badAudio?: 'odd' | 'bad';
+  /** After N client messages of a session, stop reading its socket (a server that applies backpressure forever). */
+  stopReadingAfter?: number;
   rejectResume: boolean;
   allowOverlap: boolean;
   staleFrames: boolean;
@@ -22,12 +38,18 @@ export interface SimOptions {
   connectionCap: number;
   sessionCap: number;
   time: 'audio' | 'wall';
+  /** While audio streams and nothing is generated, a fresh handle every this many clock seconds. */
+  handleEvery: number;
+  /** Every resumption update says `resumable: false` with no handle (a session that can never be resumed). */
+  neverResumable: boolean;
   seed: number;
   report?: string;
   /** Keep issued handles in this directory, so a later simulator process can resume them. */
   handleDir?: string;
   /** A blocking tool call still unanswered this many ms after it was sent is cancelled (toolCallCancellation). */
   toolCancelAfter?: number;
+  /** Directory for each session's kept audio (`<session>.pcm`) and its message sizes (`<session>.chunks.json`). */
+  keptAudio?: string;
 }
 
 export interface SimOptionSpec {
@@ -47,22 +69,33 @@ export const SIM_OPTION_SPECS: ReadonlyArray<SimOptionSpec> = [
   { key: 'dropEvery', flag: 'drop-every', kind: 'number', description: 'drop the connection abruptly (no close frame: 1006) every S seconds of session clock' },
   { key: 'dropAfterMessages', flag: 'drop-after-messages', kind: 'number', description: 'drop the connection once per session, after the N-th client message' },
   { key: 'closeCode', flag: 'close-code', kind: 'number', description: 'drops send this close code instead of vanishing' },
+  { key: 'closeReason', flag: 'close-reason', kind: 'string', description: 'the reason drops send with close-code (no commas inside --sim=)' },
+  { key: 'consumedIndexOffset', flag: 'consumed-index-offset', kind: 'number', description: 'add N to every lastConsumedClientMessageIndex (claims messages never sent)', defaultValue: 0 },
   { key: 'latency', flag: 'latency', kind: 'number', description: 'delay every server frame by MS milliseconds', defaultValue: 0 },
   { key: 'rejectKey', flag: 'reject-key', kind: 'switch', description: 'reject every key with 1008 "API key not valid"', defaultValue: false },
   { key: 'noSetupComplete', flag: 'no-setup-complete', kind: 'switch', description: 'never answer setup', defaultValue: false },
+  { key: 'stallReconnect', flag: 'stall-reconnect', kind: 'switch', description: 'never answer the setup of any connection after the first (a reconnect that hangs)', defaultValue: false },
   { key: 'badFrameAfter', flag: 'bad-frame-after', kind: 'number', description: "send one non-JSON frame after the N-th message of a session's first reply" },
   { key: 'quota', flag: 'quota', kind: 'number', description: 'the first N connection attempts close 1011 "RESOURCE_EXHAUSTED"', defaultValue: 0 },
+  { key: 'setupError', flag: 'setup-error', kind: 'number', description: 'the first N connection attempts close 1011 "Internal error encountered."', defaultValue: 0 },
+  { key: 'goAwayWithSetup', flag: 'go-away-with-setup', kind: 'string', description: 'send goAway{timeLeft: VALUE} in the same message as setupComplete' },
+  { key: 'goAwayRaw', flag: 'go-away-raw', kind: 'string', description: 'scheduled goAways announce this timeLeft string as is (garbage, negative or huge values)' },
+  { key: 'badAudio', flag: 'bad-audio', kind: 'enum', choices: ['odd', 'bad'], description: 'corrupt reply audio: odd = an odd byte count, bad = data that is not base64' },
+  { key: 'stopReadingAfter', flag: 'stop-reading-after', kind: 'number', description: "stop reading a session's socket after its N-th client message (backpressure)" },
   { key: 'rejectResume', flag: 'reject-resume', kind: 'switch', description: 'refuse every resumption handle with 1008 "session not found"', defaultValue: false },
   { key: 'allowOverlap', flag: 'allow-overlap', kind: 'switch', description: 'accept a handle while the old connection of its session is still open', defaultValue: false },
   { key: 'staleFrames', flag: 'stale-frames', kind: 'switch', description: 'with allow-overlap: send a few late frames on the old connection after a handoff', defaultValue: false },
   { key: 'transparent', flag: 'transparent', kind: 'switch', description: 'honour sessionResumption.transparent: updates carry lastConsumedClientMessageIndex', defaultValue: false },
   { key: 'connectionCap', flag: 'connection-cap', kind: 'number', description: 'connection lifetime in seconds of session clock (goAway ahead, then 1011 "Deadline expired")', defaultValue: 600 },
   { key: 'sessionCap', flag: 'session-cap', kind: 'number', description: 'audio session lifetime without compression, in seconds (then 1000, handles rejected)', defaultValue: 900 },
+  { key: 'handleEvery', flag: 'handle-every', kind: 'number', description: 'while audio streams and nothing is generated, issue a fresh handle every S seconds of session clock', defaultValue: 5 },
+  { key: 'neverResumable', flag: 'never-resumable', kind: 'switch', description: 'every resumption update says resumable: false, with no handle', defaultValue: false },
   { key: 'time', flag: 'time', kind: 'enum', choices: ['audio', 'wall'], description: 'session clock: seconds of audio (received + reply) or wall-clock seconds', defaultValue: 'audio' },
   { key: 'seed', flag: 'seed', kind: 'number', description: 'seed for the deterministic pseudo-random choices', defaultValue: 1 },
   { key: 'report', flag: 'report', kind: 'string', description: 'append an NDJSON report of what arrived and what was done to FILE' },
   { key: 'handleDir', flag: 'handle-dir', kind: 'string', description: 'keep resumption handles in DIR (2 hours), so a later simulator can resume them (chat --sim uses $XDG_STATE_HOME/live-cli/sim-handles)' },
   { key: 'toolCancelAfter', flag: 'tool-cancel-after', kind: 'number', description: 'cancel (toolCallCancellation) a tool call still unanswered after MS milliseconds' },
+  { key: 'keptAudio', flag: 'kept-audio', kind: 'string', description: "at close, write each session's kept audio to DIR/<session>.pcm and its message sizes to DIR/<session>.chunks.json" },
 ];
 
 export function defaultSimOptions(): SimOptions {
@@ -71,9 +104,12 @@ export function defaultSimOptions(): SimOptions {
     host: '127.0.0.1',
     goAwayTimeLeft: 10,
     latency: 0,
+    consumedIndexOffset: 0,
     rejectKey: false,
     noSetupComplete: false,
+    stallReconnect: false,
     quota: 0,
+    setupError: 0,
     rejectResume: false,
     allowOverlap: false,
     staleFrames: false,
@@ -81,6 +117,8 @@ export function defaultSimOptions(): SimOptions {
     connectionCap: 600,
     sessionCap: 900,
     time: 'audio',
+    handleEvery: 5,
+    neverResumable: false,
     seed: 1,
   };
 }
@@ -102,10 +140,14 @@ const NUMBER_RULES: Partial<Record<keyof SimOptions, NumberRule>> = {
   dropAfterMessages: { integer: true, min: 1, expected: 'a whole number >= 1' },
   closeCode: { integer: true, min: 1000, max: 4999, expected: 'a sendable close code (1000-1003, 1007-1014, 3000-4999)' },
   latency: { integer: false, min: 0, expected: 'milliseconds >= 0' },
+  consumedIndexOffset: { integer: true, min: 0, expected: 'a whole number >= 0' },
   badFrameAfter: { integer: true, min: 1, expected: 'a whole number >= 1' },
   quota: { integer: true, min: 0, expected: 'a whole number >= 0' },
+  setupError: { integer: true, min: 0, expected: 'a whole number >= 0' },
+  stopReadingAfter: { integer: true, min: 1, expected: 'a whole number >= 1' },
   connectionCap: { integer: false, min: 0, exclusiveMin: true, expected: 'seconds > 0' },
   sessionCap: { integer: false, min: 0, exclusiveMin: true, expected: 'seconds > 0' },
+  handleEvery: { integer: false, min: 0, exclusiveMin: true, expected: 'seconds > 0' },
   seed: { integer: true, min: 0, max: 0xffff_ffff, expected: 'a whole number >= 0' },
   toolCancelAfter: { integer: false, min: 0, expected: 'milliseconds >= 0' },
 };

@@ -1,5 +1,7 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import { join } from 'node:path';
 import type { Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer } from 'ws';
 import { SimConnection } from './connection.js';
@@ -36,6 +38,7 @@ class Simulator implements SimContext {
   private readonly handleStore: HandleStore | undefined;
   private connectionCount = 0;
   private quotaLeft: number;
+  private setupErrorsLeft: number;
   private ticker: NodeJS.Timeout | undefined;
   private closing: Promise<void> | undefined;
 
@@ -48,6 +51,7 @@ class Simulator implements SimContext {
     this.quotaLeft = options.quota;
     this.handleStore = options.handleDir ? new HandleStore(options.handleDir) : undefined;
     this.handleStore?.prune();
+    this.setupErrorsLeft = options.setupError;
     this.http = createServer((_request, response) => {
       response.writeHead(404, { 'content-type': 'text/plain' }).end('Not Found: this is a Live API simulator (WebSocket only).\n');
     });
@@ -127,6 +131,12 @@ class Simulator implements SimContext {
       refuse(1008, 'API key not valid. Please pass a valid API key.', 'reject-key');
       return;
     }
+    if (this.setupErrorsLeft > 0) {
+      this.setupErrorsLeft--;
+      this.recorder.record({ type: 'fault', fault: 'setup-error', conn: id, session: null, clock: 0 });
+      refuse(1011, 'Internal error encountered.', 'setup-error');
+      return;
+    }
     if (this.quotaLeft > 0) {
       this.quotaLeft--;
       this.recorder.record({ type: 'fault', fault: 'quota', conn: id, session: null, clock: 0 });
@@ -163,7 +173,7 @@ class Simulator implements SimContext {
   createSession(sessionId?: string): SimSession {
     const number = this.sessions.length + 1;
     const id = sessionId ?? `sim-session-${number}-${this.randomHex()}`;
-    const session = new SimSession(`s${number}`, id, this.options.time, this.options.goAwayEvery, this.options.dropEvery);
+    const session = new SimSession(`s${number}`, id, this.options.time, this.options.goAwayEvery, this.options.dropEvery, this.options.keptAudio !== undefined);
     this.sessions.push(session);
     return session;
   }
@@ -220,6 +230,11 @@ class Simulator implements SimContext {
     }
   }
 
+  private writeKeptAudio(session: SimSession): string | undefined {
+    const dir = this.options.keptAudio;
+    return dir === undefined ? undefined : writeKeptAudioFiles(dir, session);
+  }
+
   // ---- shutdown --------------------------------------------------------------------------------
 
   private close(): Promise<void> {
@@ -241,6 +256,7 @@ class Simulator implements SimContext {
     });
     for (const timer of this.timers) clearTimeout(timer);
     for (const session of this.sessions) {
+      const keptAudioFile = this.writeKeptAudio(session);
       this.recorder.record({
         type: 'summary',
         session: session.id,
@@ -262,11 +278,23 @@ class Simulator implements SimContext {
         faults: session.faults,
         ended: session.ended,
         clock: Number(session.clock().toFixed(3)),
+        ...(keptAudioFile === undefined ? {} : { keptAudioFile }),
       });
     }
     this.recorder.info('closed');
     this.recorder.close();
   }
+}
+
+/** `kept-audio=DIR`: the session's kept audio as raw PCM, and the size of each message it came in. */
+function writeKeptAudioFiles(dir: string, session: SimSession): string | undefined {
+  const chunks = session.kept.audioChunks;
+  if (!chunks) return undefined;
+  mkdirSync(dir, { recursive: true });
+  const file = join(dir, `${session.id}.pcm`);
+  writeFileSync(file, Buffer.concat(chunks));
+  writeFileSync(join(dir, `${session.id}.chunks.json`), JSON.stringify(chunks.map((chunk) => chunk.length)));
+  return file;
 }
 
 export async function startSimulator(options: SimOptions, log?: NodeJS.WritableStream): Promise<RunningSimulator> {

@@ -14,6 +14,11 @@ export interface KeptState {
   audioSeconds: number;
   /** SHA-256 over the kept audio in arrival order; Hash.copy() lets a handle fork it. */
   audioHash: Hash;
+  /**
+   * The kept audio messages themselves, only with `kept-audio` (so a test can rebuild what the
+   * session holds byte for byte). Buffers are never mutated, so a handle shares them.
+   */
+  audioChunks?: Buffer[];
   textTurns: string[];
   history: HistoryTurn[];
   /** User audio since the last committed user turn (it becomes that turn's prompt tokens). */
@@ -38,8 +43,9 @@ export interface OpenSpeech {
   seconds: number;
 }
 
-export function emptyKeptState(): KeptState {
+export function emptyKeptState(keepChunks = false): KeptState {
   return {
+    ...(keepChunks ? { audioChunks: [] } : {}),
     messageIndex: 0,
     audioBytes: 0,
     audioSeconds: 0,
@@ -56,6 +62,7 @@ export function cloneKeptState(state: KeptState): KeptState {
   return {
     ...state,
     audioHash: state.audioHash.copy(),
+    ...(state.audioChunks ? { audioChunks: [...state.audioChunks] } : {}),
     textTurns: [...state.textTurns],
     history: state.history.map((turn) => ({ ...turn })),
     ...(state.vad ? { vad: state.vad.clone() } : {}),
@@ -87,7 +94,7 @@ export interface SessionConnection {
  * scheduled fault twice.
  */
 export class SimSession {
-  kept = emptyKeptState();
+  kept: KeptState;
   current: SessionConnection | undefined;
   ended = false;
 
@@ -118,7 +125,9 @@ export class SimSession {
     private readonly time: 'audio' | 'wall',
     goAwayEvery: number | undefined,
     dropEvery: number | undefined,
+    keepChunks = false,
   ) {
+    this.kept = emptyKeptState(keepChunks);
     this.nextGoAwayAt = goAwayEvery ?? Infinity;
     this.nextDropAt = dropEvery ?? Infinity;
   }

@@ -5,10 +5,10 @@ import { sharedAudio } from '../helpers/cli.js';
 
 export type Record_ = Record<string, unknown> & { type: string };
 
-/** `seconds` of 16 kHz speech: hello-16k.pcm (4 s of speech) and 3 s of silence, repeated. */
-export function speechFile(dir: string, seconds: number): { path: string; bytes: number; sha256: string } {
+/** `seconds` of 16 kHz speech: hello-16k.pcm (4 s of speech) and `silenceSeconds` (default 3) of silence, repeated. */
+export function speechFile(dir: string, seconds: number, silenceSeconds = 3): { path: string; bytes: number; sha256: string } {
   const hello = readFileSync(join(sharedAudio, 'hello-16k.pcm'));
-  const silence = Buffer.alloc(3 * 16_000 * 2);
+  const silence = Buffer.alloc(Math.round(silenceSeconds * 16_000) * 2);
   const parts: Buffer[] = [];
   let length = 0;
   while (length < seconds * 32_000) {
@@ -16,7 +16,7 @@ export function speechFile(dir: string, seconds: number): { path: string; bytes:
     length += hello.length + silence.length;
   }
   const data = Buffer.concat(parts);
-  const path = join(dir, `speech-${seconds}s.pcm`);
+  const path = join(dir, `speech-${seconds}s-${silenceSeconds}.pcm`);
   writeFileSync(path, data);
   return { path, bytes: data.length, sha256: createHash('sha256').update(data).digest('hex') };
 }
@@ -57,4 +57,78 @@ export function connNeverGoesBack(events: Record_[]): boolean {
     if (conn !== 0 && conn < newest && event.type !== 'session.end') return false;
   }
   return true;
+}
+
+/**
+ * Like speechFile, but with a seeded ±3 LSB dither over every sample (about −80 dBFS: the
+ * simulator's VAD hears the same speech and silence), so that every stretch of a few hundred bytes
+ * occurs once in the file and a re-sent chunk can be placed exactly. `speech: false`: the dither
+ * alone, which no voice detector hears (no turns, so handles come steadily).
+ */
+export function uniqueSpeechFile(
+  dir: string,
+  seconds: number,
+  seed = 1,
+  speech = true,
+  silenceSeconds = 3,
+): { path: string; data: Buffer; bytes: number } {
+  const base = speech ? readFileSync(speechFile(dir, seconds, silenceSeconds).path) : Buffer.alloc(seconds * 32_000);
+  const data = Buffer.from(base);
+  let state = seed >>> 0 || 1;
+  for (let offset = 0; offset + 1 < data.length; offset += 2) {
+    state = (Math.imul(state, 1_664_525) + 1_013_904_223) >>> 0;
+    const dither = (state >>> 29) - 3; // −3 … +4
+    data.writeInt16LE(Math.max(-32_768, Math.min(32_767, data.readInt16LE(offset) + dither)), offset);
+  }
+  const path = join(dir, `unique-${speech ? 'speech' : 'quiet'}-${seconds}s-${seed}-${silenceSeconds}.pcm`);
+  writeFileSync(path, data);
+  return { path, data, bytes: data.length };
+}
+
+export interface KeptAudioAccount {
+  /** Input bytes the server's kept audio lacks. */
+  lostBytes: number;
+  /** Kept bytes that repeat input already kept (re-sent audio the handle already held). */
+  doubledBytes: number;
+  /** Kept chunks found nowhere in the input. */
+  foreignChunks: number;
+  /** Each place where the kept audio goes back (doubled) or skips ahead (lost), in input bytes. */
+  seams: Array<{ at: number; doubled: number; lost: number }>;
+}
+
+/**
+ * Rebuilds what the simulator kept (its `kept-audio` dump: the PCM and the size of each message)
+ * against the input, chunk by chunk: each kept chunk is found in the input (the input is unique,
+ * see uniqueSpeechFile), and the walk notes where the kept audio repeats or skips input.
+ */
+export function accountKeptAudio(input: Buffer, keptFile: string): KeptAudioAccount {
+  const kept = readFileSync(keptFile);
+  const sizes = JSON.parse(readFileSync(keptFile.replace(/\.pcm$/, '.chunks.json'), 'utf8')) as number[];
+  const account: KeptAudioAccount = { lostBytes: 0, doubledBytes: 0, foreignChunks: 0, seams: [] };
+  let covered = 0;
+  let offset = 0;
+  for (const size of sizes) {
+    const chunk = kept.subarray(offset, offset + size);
+    offset += size;
+    const sequential = input.subarray(covered, covered + size);
+    let at = sequential.equals(chunk) ? covered : input.indexOf(chunk, Math.max(0, covered - 4 * 32_000));
+    if (at === -1) at = input.indexOf(chunk);
+    if (at === -1) {
+      account.foreignChunks++;
+      continue;
+    }
+    if (at > covered) {
+      account.lostBytes += at - covered;
+      account.seams.push({ at: covered, doubled: 0, lost: at - covered });
+    } else if (at < covered) {
+      const doubled = Math.min(covered, at + size) - at;
+      account.doubledBytes += doubled;
+      const last = account.seams.at(-1);
+      if (last && last.at === covered && last.lost === 0) last.doubled += doubled;
+      else account.seams.push({ at: covered, doubled, lost: 0 });
+    }
+    covered = Math.max(covered, at + size);
+  }
+  account.lostBytes += input.length - covered;
+  return account;
 }

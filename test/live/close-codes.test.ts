@@ -25,7 +25,11 @@ describe('describeClose', () => {
   });
 
   it('1008 "operation not supported" → usage', () => {
-    expect(describeClose(1008, 'Operation is not implemented, or supported, or enabled.', 'setup').exitCode).toBe(2);
+    const description = describeClose(1008, 'Operation is not implemented, or supported, or enabled.', 'setup', { model: 'm' });
+    expect(description.exitCode).toBe(2);
+    // Not the model's fault (issue 11): the message must not say the model was rejected.
+    expect(description.message).toMatch(/does not support something this session asked for/);
+    expect(description.message).not.toMatch(/rejected model/);
   });
 
   it('1008 "session not found" → resumption handle rejected, exit 4, fatal', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ServerMessageError, mapServerMessage, parseDurationMs } from '../../src/live/messages.js';
+import { MAX_GO_AWAY_MS, ServerMessageError, mapServerMessage, parseDurationMs } from '../../src/live/messages.js';
 
 function types(message: unknown): string[] {
   return mapServerMessage(message).events.map((event) => event.type);
@@ -185,6 +185,34 @@ describe('extra: unknown fields are kept', () => {
   });
 });
 
+describe('server values that would do harm if trusted (issue 11)', () => {
+  it('a goAway whose timeLeft is not a duration means "now", with an error event saying so', () => {
+    const mapped = mapServerMessage({ goAway: { timeLeft: 'soon' } });
+    expect(mapped.goAwayMs).toBe(0);
+    expect(mapped.events[0]).toMatchObject({ type: 'error', code: 'protocol' });
+    expect(String((mapped.events[0] as { message?: string }).message)).toMatch(/"soon" is not a duration; handing over now/);
+  });
+
+  it('a negative timeLeft is now; a huge one is capped below the timer limit', () => {
+    expect(mapServerMessage({ goAway: { timeLeft: '-5s' } }).goAwayMs).toBe(0);
+    expect(mapServerMessage({ goAway: { timeLeft: '99999999999s' } }).goAwayMs).toBe(MAX_GO_AWAY_MS);
+    expect(mapServerMessage({ goAway: { timeLeft: { seconds: 1e12 } } }).goAwayMs).toBe(MAX_GO_AWAY_MS);
+    expect(MAX_GO_AWAY_MS).toBeLessThan(2 ** 31 - 1);
+  });
+
+  it('reply audio that is not base64 becomes an error event, no audio', () => {
+    const mapped = mapServerMessage({ serverContent: { modelTurn: { parts: [{ inlineData: { mimeType: 'audio/pcm;rate=24000', data: '%%nope%%' } }] } } });
+    expect(mapped.events.map((e) => e.type)).toEqual(['error']);
+  });
+
+  it('reply audio with an odd byte count: an error event, and the audio without its stray byte', () => {
+    const data = Buffer.from([1, 2, 3]).toString('base64');
+    const mapped = mapServerMessage({ serverContent: { modelTurn: { parts: [{ inlineData: { mimeType: 'audio/pcm;rate=24000', data } }] } } });
+    expect(mapped.events.map((e) => e.type)).toEqual(['error', 'audio']);
+    expect(mapped.events[1]).toMatchObject({ bytes: 2 });
+  });
+});
+
 describe('malformed messages throw ServerMessageError', () => {
   it.each([
     ['a string', 'hello', /server message is not an object/],
@@ -195,7 +223,6 @@ describe('malformed messages throw ServerMessageError', () => {
     ['text not a string', { serverContent: { modelTurn: { parts: [{ text: 1 }] } } }, /parts\[0\]\.text is not a string/],
     ['turnComplete not a boolean', { serverContent: { turnComplete: 'yes' } }, /turnComplete is not a boolean/],
     ['usage count not a number', { usageMetadata: { totalTokenCount: 'many' } }, /totalTokenCount is not a number/],
-    ['goAway timeLeft not a duration', { goAway: { timeLeft: 'soon' } }, /not a duration/],
     ['function call without a name', { toolCall: { functionCalls: [{ id: 'a' }] } }, /name is missing/],
     ['cancellation ids not strings', { toolCallCancellation: { ids: [1] } }, /ids\[0\] is not a string/],
   ])('%s', (_label, message, pattern) => {

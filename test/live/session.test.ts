@@ -173,6 +173,41 @@ describe('openLiveSession', () => {
     expect(session.conn).toBe(2);
   });
 
+  it('model output alone is no progress: a turn cut before every turnComplete ends with exit 4 after the budget', async () => {
+    const { session, events } = await open((connection, message) => {
+      if (!('clientContent' in message)) return;
+      connection.sendJson({ serverContent: { modelTurn: { parts: [{ text: 'half a rep' }] } } });
+      connection.socket.close(1011, 'Internal error encountered.');
+    });
+    session.sendText('go');
+    await expect(session.closed).rejects.toMatchObject({ exitCode: 4 });
+    expect(events.filter((event) => event.type === 'reconnecting').map((event) => (event as { attempt?: number }).attempt)).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(String(events.find((event) => event.type === 'error')?.message)).toMatch(/gave up after 6 attempts/);
+  });
+
+  it('an idle session (nothing of the user held) whose connection keeps dropping is never counted out', async () => {
+    let drops = 0;
+    const server = await startFakeServer({
+      onMessage: (connection, message) => {
+        if (!answerSetup(connection, message)) return;
+        if (drops < 8) {
+          drops++;
+          setTimeout(() => connection.socket.close(1011, 'Internal error encountered.'), 20);
+        }
+      },
+    });
+    const stream = new EventStream();
+    const events: LiveEvent[] = [];
+    stream.on((event) => events.push(event));
+    const { config } = resolveLiveConfig({ endpoint: server.endpoint, model: 'gemini-live-2.5-flash-preview', modality: 'text' }, { GEMINI_API_KEY: KEY }, {});
+    const session = await openLiveSession({ config, events: stream, id: 'session-1' });
+    harness = { server, session, events, fake: await server.connection() };
+    await waitFor(() => server.connections.length === 9 && session.conn === 9, 10_000);
+    const attempts = events.filter((event) => event.type === 'reconnecting').map((event) => (event as { attempt?: number }).attempt);
+    expect(attempts).toEqual([1, 1, 1, 1, 1, 1, 1, 1]);
+    expect(events.some((event) => event.type === 'error')).toBe(false);
+  });
+
   it('makes a mid-session 1008 about the key fatal with exit 3 and no reconnect note', async () => {
     const { session, fake } = await open();
     fake.socket.close(1008, `API key expired. key=${KEY}`);

@@ -1,10 +1,9 @@
-import { spawn, type ChildProcessByStdio } from 'node:child_process';
-import type { Readable } from 'node:stream';
 import { CliError } from '../../core/errors.js';
 import { lastLine } from '../process.js';
 import type { PcmChunk } from '../pcm.js';
 import type { AudioSource } from './types.js';
 import { ChunkQueue } from './recorder-queue.js';
+import { cutTether, spawnTethered, type TetheredProcess } from './tethered.js';
 import {
   CAPTURE_FRAME_MS,
   RECORDER_PACKAGE,
@@ -38,7 +37,7 @@ export interface MicSource extends AudioSource {
   setMuted(muted: boolean): void;
 }
 
-type RecorderProcess = ChildProcessByStdio<null, Readable, Readable>;
+type RecorderProcess = TetheredProcess;
 
 /** A grace period for the recorder to exit on SIGTERM before it is killed outright. */
 const STOP_GRACE_MS = 1000;
@@ -59,10 +58,8 @@ export async function openMicSource(options: MicOptions = {}): Promise<MicSource
   }
   const found = await resolveRecorder(options.recorder ?? 'auto', env);
   const command = recorderCommand(found, { sampleRate: captureRate, device: options.device });
-  const child = spawn(command.command, command.args, {
-    env: { ...env, ...command.env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  // Tethered: killed with us even by SIGKILL, so it never outlives live-cli holding the device.
+  const child = spawnTethered(command.command, command.args, { ...env, ...command.env });
   // Listeners go on in the same tick as the spawn: the recorder streams at once, and audio
   // emitted before a listener exists is lost.
   const mic = new RecorderMic(child, command.name, captureRate, options);
@@ -146,7 +143,10 @@ class RecorderMic implements MicSource {
     if (!this.stopping && !this.exited) {
       this.stopping = true;
       this.child.kill('SIGTERM');
-      const killer = setTimeout(() => this.child.kill('SIGKILL'), STOP_GRACE_MS);
+      const killer = setTimeout(() => {
+        this.child.kill('SIGKILL');
+        cutTether(this.child);
+      }, STOP_GRACE_MS);
       await this.exit;
       clearTimeout(killer);
     }

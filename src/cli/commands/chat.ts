@@ -129,7 +129,7 @@ export async function runChat(flags: ChatFlags, runtime: Runtime, resume?: Resum
     for (const warning of open.tools.warnings) warn(`warning: ${warning}`);
     open.tui?.attachTools(open.tools);
     if (runtime.shutdown.signal.aborted) throw new CliError('internal', 'interrupted before connecting');
-    const connecting = openSession(config, events, id, open.tools, open.sim !== undefined).catch((error: unknown) => {
+    const connecting = openSession(config, events, id, { tools: open.tools, sim: open.sim !== undefined, signal: runtime.shutdown.signal }).catch((error: unknown) => {
       throw resume ? explainRejectedHandle(error, resume, open.recorded) : error;
     });
     if (open.tui) {
@@ -319,10 +319,18 @@ async function closeAll(open: Resources, runtime: Runtime, exitCode: number): Pr
   return code;
 }
 
-async function openSession(config: LiveConfig, events: EventStream, id: string, tools: ToolSet, sim: boolean): Promise<LiveSessionHandle> {
+async function openSession(config: LiveConfig, events: EventStream, id: string, options: { tools: ToolSet; sim: boolean; signal: AbortSignal }): Promise<LiveSessionHandle> {
   const { openLiveSession } = await import('../../live/session.js');
+  // A signal while connecting aborts the connect: the run ends at once, not at the connect timeout.
   // A session on the simulator resumes on the simulator (its handles are kept for the next process).
-  return openLiveSession({ config, events, id, toolHost: tools.host, ...(sim ? { resumeCommand: `live-cli resume ${id} --sim` } : {}) });
+  return openLiveSession({
+    config,
+    events,
+    id,
+    toolHost: options.tools.host,
+    signal: options.signal,
+    ...(options.sim ? { resumeCommand: `live-cli resume ${id} --sim` } : {}),
+  });
 }
 
 export function toCliError(error: unknown): CliError {

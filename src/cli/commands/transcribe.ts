@@ -282,5 +282,6 @@ async function resolveTranscribeConfig(
 async function openSession(config: LiveConfig, events: EventStream) {
   const { openLiveSession } = await import('../../live/session.js');
   // Transcribe sessions are not recorded, so there is no `live-cli resume` to point at.
-  return openLiveSession({ config, events, id: newSessionId(), resumeCommand: null });
+  // The transcript collector rolls back to the handle itself, so the re-sent pieces must reach it.
+  return openLiveSession({ config, events, id: newSessionId(), resumeCommand: null, dropRepeats: false });
 }
