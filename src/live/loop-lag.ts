@@ -9,31 +9,17 @@ import { type IntervalHistogram, monitorEventLoopDelay } from 'node:perf_hooks';
  */
 export class LoopLag {
   private readonly histogram: IntervalHistogram;
-  /** The maximum of each earlier period, newest last: a message may have waited through several. */
-  private readonly periods: Array<{ at: number; maxMs: number }> = [];
 
-  /**
-   * `horizonMs`: how far back a delay still counts. A handle can cover messages sent well before
-   * the previous handle arrived (a queue the server had not worked through), and a delay they
-   * waited through then matters as much as one since.
-   */
-  constructor(
-    resolutionMs = 2,
-    private readonly horizonMs = 2_000,
-    private readonly now: () => number = () => performance.now(),
-  ) {
+  constructor(resolutionMs = 2) {
     this.histogram = monitorEventLoopDelay({ resolution: resolutionMs });
     this.histogram.enable();
   }
 
-  /** The longest event-loop delay within the horizon (ms); starts a new period. */
+  /** The longest event-loop delay since the previous call (ms), and starts a new period. */
   takeMaxMs(): number {
-    const raw = this.histogram.count > 0 ? this.histogram.max / 1e6 : 0;
+    const max = this.histogram.count > 0 ? this.histogram.max / 1e6 : 0;
     this.histogram.reset();
-    const at = this.now();
-    this.periods.push({ at, maxMs: Number.isFinite(raw) ? raw : 0 });
-    while ((this.periods[0]?.at ?? at) < at - this.horizonMs) this.periods.shift();
-    return Math.max(...this.periods.map((period) => period.maxMs));
+    return Number.isFinite(max) ? max : 0;
   }
 
   stop(): void {

@@ -106,7 +106,9 @@ describe.concurrent('reconnection through the built binary against the simulator
   it('with allow-overlap and stale-frames the handoffs still complete and no stale frame surfaces', async () => {
     const result = await runCli([
       'chat',
-      '--sim=go-away-every=5,go-away-time-left=2,allow-overlap,stale-frames',
+      // Handles come more often than goAways, and a goAway is further apart than what a handoff
+      // re-sends (re-sent audio moves the simulator's clock too): each connection can confirm input.
+      '--sim=go-away-every=8,go-away-time-left=2,handle-every=1,allow-overlap,stale-frames',
       '--input',
       speech.path,
       '--pace',

@@ -50,7 +50,10 @@ describe.concurrent('server values are validated', () => {
 
   for (const [raw, expectedMs] of [['soon', 0], ['-5s', 0], ['99999999999s', 15 * 60 * 1000]] as const) {
     it(`goAway.timeLeft "${raw}": no timer overflow, a handoff all the same`, async () => {
-      const result = await runCli(['chat', `--sim=go-away-every=2,go-away-time-left=3,handle-every=1,go-away-raw=${raw}`, '--input', silence, '--pace', 'fast', '--turn-timeout', '2', '--json'], { timeoutMs: 40_000 });
+      // goAways further apart (6 s of clock) than what a handoff re-sends at fast pace, which moves
+      // the simulator's clock too: otherwise every connection could end before confirming input,
+      // and the failure budget would rightly end the run.
+      const result = await runCli(['chat', `--sim=go-away-every=6,go-away-time-left=3,handle-every=1,go-away-raw=${raw}`, '--input', silence, '--pace', 'fast', '--turn-timeout', '2', '--json'], { timeoutMs: 40_000 });
       expect(result.code, result.stderr.slice(-1000)).toBe(0);
       const events = parseEvents(result.stdout);
       expect(events.find((e) => e.type === 'goaway')).toMatchObject({ conn: 1, timeLeftMs: expectedMs });
