@@ -45,7 +45,7 @@ export function speechReplyText(speechNumber: number, durationSeconds: number): 
 }
 
 export function toolReplyText(name: string, response: unknown): string {
-  return `Tool ${name} answered: ${JSON.stringify(response ?? null)}`;
+  return `Tool ${name} returned ${JSON.stringify(response ?? null)}`;
 }
 
 export interface ReplyStep {

@@ -21,7 +21,7 @@ describe.skipIf(!hasTmux())('chat: tools in the TUI (tmux)', () => {
     await terminal.waitFor(/run tool note \{"text":"milk"\} from mcp-1\? \[y\/n\]/, 'the approval prompt');
     terminal.send('y');
     await terminal.waitFor(/tool note → \{"noted":"milk"\}/, 'the result line');
-    await terminal.waitFor(/gemini\b[^\n]*Tool note answered: \{"noted":"milk"\}/, 'the reply naming the result');
+    await terminal.waitFor(/gemini\b[^\n]*Tool note returned \{"noted":"milk"\}/, 'the reply naming the result');
 
     terminal.send('t');
     await terminal.waitFor(/Enter send/, 'the input line');

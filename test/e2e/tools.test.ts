@@ -55,7 +55,7 @@ describe('tools from a stdio MCP server, through the built binary and the simula
       .filter((event) => event.type === 'transcript.output')
       .map((event) => String(event.text))
       .join('');
-    expect(spoken).toMatch(/Tool add answered: \{"sum":5\}/);
+    expect(spoken).toMatch(/Tool add returned \{"sum":5\}/);
     expect(readReport(report).filter((record) => record.type === 'tool-response')).toEqual([expect.objectContaining({ id: call?.id, name: 'add', response: { sum: 5 } })]);
   });
 
@@ -70,7 +70,7 @@ describe('tools from a stdio MCP server, through the built binary and the simula
     expect(toolResult).toMatchObject({ id: call?.id, name: 'note', response: { noted: 'milk' } });
     expect(typeof toolResult?.ms).toBe('number');
     expect(events.some((event) => event.type === 'tool.error')).toBe(false);
-    expect(replyText(events)).toBe('Tool note answered: {"noted":"milk"}');
+    expect(replyText(events)).toBe('Tool note returned {"noted":"milk"}');
     const types = events.map((event) => event.type);
     expect(types.indexOf('tool.call')).toBeLessThan(types.indexOf('tool.result'));
     expect(types.indexOf('tool.result')).toBeLessThan(types.indexOf('text'));
@@ -104,7 +104,7 @@ describe('tools from a stdio MCP server, through the built binary and the simula
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/^tool add \{"a":20,"b":22\}$/m);
     expect(result.stdout).toMatch(/^tool add → \{"sum":42\} \([\d.]+ ms\)$/m);
-    expect(result.stdout).toMatch(/^gemini: Tool add answered: \{"sum":42\}$/m);
+    expect(result.stdout).toMatch(/^gemini: Tool add returned \{"sum":42\}$/m);
   });
 
   it('a read-only tool runs without asking; a failing tool and an unknown tool get informative error payloads', async () => {
@@ -167,7 +167,7 @@ describe('a streamable HTTP MCP server (--mcp-url)', () => {
     expect(result.code).toBe(0);
     const events = parseEvents(result.stdout);
     expect(events.find((event) => event.type === 'tool.result')).toMatchObject({ name: 'add', response: { sum: 15 } });
-    expect(replyText(events)).toBe('Tool add answered: {"sum":15}');
+    expect(replyText(events)).toBe('Tool add returned {"sum":15}');
   });
 
   it('an unreachable URL is a usage error naming the server by its origin only', async () => {
@@ -237,7 +237,7 @@ describe('NON_BLOCKING tools', () => {
     const events = parseEvents(result.stdout);
     expect(events.find((event) => event.type === 'tool.result')).toMatchObject({ response: { sum: 5 }, scheduling: 'WHEN_IDLE' });
     expect(events.filter((event) => event.type === 'turn.complete')).toHaveLength(2);
-    expect(replyText(events)).toBe('Calling add in the background.Tool add answered: {"sum":5}');
+    expect(replyText(events)).toBe('Calling add in the background.Tool add returned {"sum":5}');
 
     const records = readReport(report);
     expect(records.find((record) => record.type === 'setup')?.nonBlockingFunctions).toEqual(['add']);
@@ -246,7 +246,7 @@ describe('NON_BLOCKING tools', () => {
     const replies = records.filter((record) => record.type === 'reply').map((record) => [record.source, record.outcome, record.text]);
     expect(replies).toEqual([
       ['text', 'complete', 'Calling add in the background.'],
-      ['tool', 'complete', 'Tool add answered: {"sum":5}'],
+      ['tool', 'complete', 'Tool add returned {"sum":5}'],
     ]);
   });
 
@@ -256,9 +256,9 @@ describe('NON_BLOCKING tools', () => {
     expect(result.code).toBe(0);
     const events = parseEvents(result.stdout);
     expect(events.find((event) => event.type === 'tool.result')).toMatchObject({ scheduling: 'INTERRUPT' });
-    expect(replyText(events)).toContain('Tool add answered: {"sum":5}');
+    expect(replyText(events)).toContain('Tool add returned {"sum":5}');
     const last = readReport(report).filter((record) => record.type === 'reply').at(-1);
-    expect(last).toMatchObject({ source: 'tool', outcome: 'complete', text: 'Tool add answered: {"sum":5}' });
+    expect(last).toMatchObject({ source: 'tool', outcome: 'complete', text: 'Tool add returned {"sum":5}' });
   });
 
   it('SILENT: the result only enters the context; no turn answers it', async () => {

@@ -147,7 +147,7 @@ describe('simulator: replies to text', () => {
     client.send({ toolResponse: { functionResponses: [{ id: 'nope', name: 'get_weather', response: { result: 'wrong' } }] } });
     client.send({ toolResponse: { functionResponses: [{ id: functionCall?.id, name: 'get_weather', response: { result: 'sunny' } }] } });
     await client.waitFor(isTurnComplete, 'turnComplete');
-    expect(replyText(client.messages)).toBe('Tool get_weather answered: {"result":"sunny"}');
+    expect(replyText(client.messages)).toBe('Tool get_weather returned {"result":"sunny"}');
   });
 
   it('bad-frame-after=N sends one non-JSON frame mid-turn and the turn still completes', async () => {

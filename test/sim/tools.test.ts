@@ -53,7 +53,7 @@ describe('simulator: tools', () => {
     client.sendText('call tool add {"a":1,"b":2}');
     const call = firstCall(await client.waitFor(isToolCall, 'toolCall'));
     client.send({ toolResponse: { functionResponses: [{ id: call.id, name: 'add', response: { sum: 3 }, scheduling: 'INTERRUPT' }] } });
-    await client.waitFor((message) => replyText(client.messages).endsWith('Tool add answered: {"sum":3}') && isTurnComplete(message), 'the answer');
+    await client.waitFor((message) => replyText(client.messages).endsWith('Tool add returned {"sum":3}') && isTurnComplete(message), 'the answer');
     await sim.close();
   });
 

@@ -42,7 +42,7 @@ describe('tools in the TUI', () => {
       { type: 'user.text', text: 'call tool add {"a":2,"b":3}', ...at(1) },
       { type: 'tool.call', id: 'c1', name: 'add', args: { a: 2, b: 3 }, ...at(2) },
       { type: 'tool.result', id: 'c1', name: 'add', response: { sum: 5 }, ms: 0.4, ...at(3) },
-      { type: 'text', text: 'Tool add answered: {"sum":5}', ...at(4) },
+      { type: 'text', text: 'Tool add returned {"sum":5}', ...at(4) },
       { type: 'turn.complete', ...at(5) },
       { type: 'tool.call', id: 'c2', name: 'rm', args: {}, ...at(6) },
       { type: 'tool.error', id: 'c2', name: 'rm', status: 'DENIED', retryable: false, message: 'the user declined to run rm', ...at(7) },
@@ -51,7 +51,7 @@ describe('tools in the TUI', () => {
     feed(store, events);
     await waitFor(() => text().includes('tool rm denied'));
     const lines = text().split('\n');
-    const order = ['you: call tool add', 'tool add {"a":2,"b":3}', 'tool add → {"sum":5} (0.4 ms)', 'gemini: Tool add answered: {"sum":5}', 'tool rm {}', 'tool rm denied: the user declined to run rm', 'searched "live api"; sources: [1] About live api <https://example.com/a>'];
+    const order = ['you: call tool add', 'tool add {"a":2,"b":3}', 'tool add → {"sum":5} (0.4 ms)', 'gemini: Tool add returned {"sum":5}', 'tool rm {}', 'tool rm denied: the user declined to run rm', 'searched "live api"; sources: [1] About live api <https://example.com/a>'];
     const positions = order.map((line) => lines.findIndex((shown) => shown.includes(line)));
     expect(positions.every((position) => position >= 0)).toBe(true);
     expect([...positions].sort((a, b) => a - b)).toEqual(positions);
