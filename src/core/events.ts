@@ -3,6 +3,7 @@
  * TUI, the session log) reads these and nothing else. Field names are the public `--json` contract
  * (../shared/CLI-CONTRACT.md, docs/events.md): add fields freely, never rename them.
  */
+import { StreamedTextGuard } from './streamed-text.js';
 
 /** Fields every event carries. `t` is ms since the process started; `conn` the connection generation. */
 export interface EventBase {
@@ -107,16 +108,31 @@ export type EventListener = (event: LiveEvent) => void;
  */
 export class EventStream {
   private readonly listeners = new Set<EventListener>();
+  // Streamed text is redacted across pieces before any consumer sees it (streamed-text.ts says why).
+  private readonly guard = new StreamedTextGuard();
 
   on(listener: EventListener): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
   }
 
-  /** Stamps `t` (and `conn` when missing) and delivers to every listener. */
-  emit(input: EventInput & { pcm?: Buffer }, conn = 0): LiveEvent {
-    const event = { ...input, t: sinceStart(), conn: input.conn ?? conn } as LiveEvent;
+  /**
+   * Stamps `t` (and `conn` when missing) and delivers to every listener. A text piece whose end
+   * could begin a secret is delivered with the stream's next piece or before the next event that
+   * ends the stream (turn.complete, session.end, …).
+   */
+  emit(input: EventInput & { pcm?: Buffer }, conn = 0): void {
+    // The generation is fixed now: a held piece keeps its own when it goes out later.
+    for (const ready of this.guard.admit({ ...input, conn: input.conn ?? conn })) this.deliver(ready);
+  }
+
+  /** Delivers any text still held back (for a producer that ends without a closing event). */
+  flush(): void {
+    for (const ready of this.guard.flush()) this.deliver(ready);
+  }
+
+  private deliver(input: EventInput & { pcm?: Buffer }): void {
+    const event = { ...input, t: sinceStart(), conn: input.conn ?? 0 } as LiveEvent;
     for (const listener of this.listeners) listener(event);
-    return event;
   }
 }

@@ -42,7 +42,7 @@ export class StreamRedactor {
 }
 
 /** The length of the longest proper prefix of a registered secret that `text` ends with. */
-function secretPrefixAtEnd(text: string): number {
+export function secretPrefixAtEnd(text: string): number {
   let longest = 0;
   for (const secret of secrets) {
     for (let k = Math.min(secret.length - 1, text.length); k > longest; k--) {

@@ -541,7 +541,7 @@ export class SimConnection implements SessionConnection {
       this.reply.awaitingTool = undefined;
       const setup = this.setup;
       if (!setup) return;
-      this.reply.plan = planReply({ text: toolReplyText(waiting.name, response.response) }, setup.modality, setup.outputTranscription, this.ctx.options.seed);
+      this.reply.plan = planReply({ text: toolReplyText(waiting.name, response.response) }, setup.modality, setup.outputTranscription, this.ctx.options.seed, undefined, this.ctx.options.pieceChars);
       this.reply.next = 0;
       this.scheduleStep(this.reply, 0);
       return;
@@ -572,7 +572,7 @@ export class SimConnection implements SessionConnection {
     if (this.reply !== reply || !waiting || !setup || this.serverClosing) return;
     reply.awaitingTool = undefined;
     this.sendCancellation(session, waiting, cause);
-    reply.plan = planReply({ text: `Tool ${waiting.name} was cancelled.` }, setup.modality, setup.outputTranscription, this.ctx.options.seed);
+    reply.plan = planReply({ text: `Tool ${waiting.name} was cancelled.` }, setup.modality, setup.outputTranscription, this.ctx.options.seed, undefined, this.ctx.options.pieceChars);
     reply.next = 0;
     this.scheduleStep(reply, 0);
   }
@@ -605,7 +605,7 @@ export class SimConnection implements SessionConnection {
       if (nonBlocking) {
         // The model goes on talking while the call runs; the result comes back as its scheduling says.
         this.asyncCalls.set(id, intent.name);
-        const said = planReply({ text: `Calling ${intent.name} in the background.` }, setup.modality, setup.outputTranscription, this.ctx.options.seed);
+        const said = planReply({ text: `Calling ${intent.name} in the background.` }, setup.modality, setup.outputTranscription, this.ctx.options.seed, undefined, this.ctx.options.pieceChars);
         plan = { ...said, steps: [call, ...said.steps] };
       } else {
         plan = { steps: [call], text: '', thought: undefined, modality: setup.modality, audioBytes: 0 };
@@ -614,7 +614,7 @@ export class SimConnection implements SessionConnection {
     } else {
       // includeThoughts on a thinking model: every answer starts with a thought summary.
       const thought = intent.thought ?? (wantsThoughts(setup.model, setup.features) ? `Thinking about how to answer: ${intent.text}` : undefined);
-      plan = planReply({ ...intent, ...(thought === undefined ? {} : { thought }) }, setup.modality, setup.outputTranscription, this.ctx.options.seed, setup);
+      plan = planReply({ ...intent, ...(thought === undefined ? {} : { thought }) }, setup.modality, setup.outputTranscription, this.ctx.options.seed, setup, this.ctx.options.pieceChars);
     }
     const reply: ActiveReply = {
       plan,

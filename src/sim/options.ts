@@ -48,6 +48,8 @@ export interface SimOptions {
   handleDir?: string;
   /** A blocking tool call still unanswered this many ms after it was sent is cancelled (toolCallCancellation). */
   toolCancelAfter?: number;
+  /** Output transcription and text pieces are cut to at most this many characters, mid-word (the service streams subword pieces). */
+  pieceChars?: number;
   /** Directory for each session's kept audio (`<session>.pcm`) and its message sizes (`<session>.chunks.json`). */
   keptAudio?: string;
 }
@@ -95,6 +97,7 @@ export const SIM_OPTION_SPECS: ReadonlyArray<SimOptionSpec> = [
   { key: 'report', flag: 'report', kind: 'string', description: 'append an NDJSON report of what arrived and what was done to FILE' },
   { key: 'handleDir', flag: 'handle-dir', kind: 'string', description: 'keep resumption handles in DIR (2 hours), so a later simulator can resume them (chat --sim uses $XDG_STATE_HOME/live-cli/sim-handles)' },
   { key: 'toolCancelAfter', flag: 'tool-cancel-after', kind: 'number', description: 'cancel (toolCallCancellation) a tool call still unanswered after MS milliseconds' },
+  { key: 'pieceChars', flag: 'piece-chars', kind: 'number', description: 'cut output transcription and text pieces to at most N characters, mid-word, as the service streams subword pieces' },
   { key: 'keptAudio', flag: 'kept-audio', kind: 'string', description: "at close, write each session's kept audio to DIR/<session>.pcm and its message sizes to DIR/<session>.chunks.json" },
 ];
 
@@ -150,6 +153,7 @@ const NUMBER_RULES: Partial<Record<keyof SimOptions, NumberRule>> = {
   handleEvery: { integer: false, min: 0, exclusiveMin: true, expected: 'seconds > 0' },
   seed: { integer: true, min: 0, max: 0xffff_ffff, expected: 'a whole number >= 0' },
   toolCancelAfter: { integer: false, min: 0, expected: 'milliseconds >= 0' },
+  pieceChars: { integer: true, min: 1, expected: 'a whole number >= 1' },
 };
 
 /** Close codes a peer may put in a close frame (RFC 6455 §7.4; 1004-1006 and 1015 are reserved). */

@@ -71,12 +71,20 @@ function content(serverContent: Record<string, unknown>): Record<string, unknown
   return { serverContent };
 }
 
-/** Splits text into about `count` pieces on word boundaries; the pieces concatenate to the text. */
-export function splitPieces(text: string, count: number): string[] {
+/**
+ * Splits text into about `count` pieces on word boundaries, and with `maxChars` cuts any longer
+ * piece every `maxChars` characters (mid-word, as the service's subword pieces are); the pieces
+ * concatenate to the text.
+ */
+export function splitPieces(text: string, count: number, maxChars = 0): string[] {
   const words = text.match(/\s*\S+/g) ?? [text];
   const pieces: string[] = [];
   const per = Math.max(1, Math.ceil(words.length / Math.max(1, count)));
-  for (let i = 0; i < words.length; i += per) pieces.push(words.slice(i, i + per).join(''));
+  for (let i = 0; i < words.length; i += per) {
+    const piece = words.slice(i, i + per).join('');
+    if (maxChars <= 0) pieces.push(piece);
+    else for (let at = 0; at < piece.length; at += maxChars) pieces.push(piece.slice(at, at + maxChars));
+  }
   return pieces;
 }
 
@@ -112,9 +120,10 @@ export function planReply(
   outputTranscription: boolean,
   seed: number,
   tools: BuiltInTools = { googleSearch: false, codeExecution: false },
+  pieceChars = 0,
 ): ReplyPlan {
   if (intent.code !== undefined && tools.codeExecution) {
-    const ran = planReply({ text: 'The code ran.' }, modality, outputTranscription, seed);
+    const ran = planReply({ text: 'The code ran.' }, modality, outputTranscription, seed, undefined, pieceChars);
     ran.steps.unshift(
       { message: content({ modelTurn: { parts: [{ executableCode: { language: 'PYTHON', code: intent.code } }] } }), audioSeconds: 0 },
       { message: content({ modelTurn: { parts: [{ codeExecutionResult: { outcome: 'OUTCOME_OK', output: SIM_CODE_OUTPUT } }] } }), audioSeconds: 0 },
@@ -123,7 +132,7 @@ export function planReply(
   }
   const googleSearch = tools.googleSearch;
   if (intent.search !== undefined && googleSearch) {
-    const grounded = planReply({ text: `A search for "${intent.search}" found 2 sources.` }, modality, outputTranscription, seed);
+    const grounded = planReply({ text: `A search for "${intent.search}" found 2 sources.` }, modality, outputTranscription, seed, undefined, pieceChars);
     grounded.steps.push({ message: content({ groundingMetadata: groundingFor(intent.search) }), audioSeconds: 0 });
     return grounded;
   }
@@ -132,7 +141,7 @@ export function planReply(
     steps.push({ message: content({ modelTurn: { parts: [{ text: intent.thought, thought: true }] } }), audioSeconds: 0 });
   }
   if (modality === 'TEXT') {
-    for (const piece of splitPieces(intent.text, 3)) {
+    for (const piece of splitPieces(intent.text, 3, pieceChars)) {
       steps.push({ message: content({ modelTurn: { parts: [{ text: piece }] } }), audioSeconds: 0, text: piece });
     }
     return { steps, text: intent.text, thought: intent.thought, modality, audioBytes: 0 };
@@ -141,7 +150,7 @@ export function planReply(
   const chunkBytes = Math.round(SYNTH_RATE * AUDIO_CHUNK_SECONDS) * 2;
   const chunkCount = Math.ceil(pcm.length / chunkBytes);
   // Transcription pieces are spread over the audio, as the service interleaves them.
-  const pieces = outputTranscription ? splitPieces(intent.text, Math.max(1, Math.ceil(textTokens(intent.text) / 2))) : [];
+  const pieces = outputTranscription ? splitPieces(intent.text, Math.max(1, Math.ceil(textTokens(intent.text) / 2)), pieceChars) : [];
   let pieceIndex = 0;
   for (let chunk = 0; chunk < chunkCount; chunk++) {
     while (pieceIndex < pieces.length && Math.floor((pieceIndex * chunkCount) / pieces.length) <= chunk) {

@@ -129,6 +129,8 @@ export async function transcribeFile(options: TranscribeFileOptions): Promise<Fi
     const outcome = await Promise.race([done, ended]);
     if (timedOut) throw timeoutError();
     if (outcome !== 'done') throw new CliError(outcome === 'closed' ? 'protocol' : 'internal', outcome === 'closed' ? 'the session closed before the transcript was complete' : 'interrupted');
+    // The transcript's last piece may end in what could begin a key: held back until now.
+    inner.flush();
     const segments = collector.finish();
     for (const segment of segments.slice(delivered)) deliver(segment);
     const result: FileTranscript = { text: collector.text, audioMs: sentMs(), segments };
@@ -136,6 +138,7 @@ export async function transcribeFile(options: TranscribeFileOptions): Promise<Fi
     return result;
   } catch (error) {
     // A failure keeps everything heard so far: the open segment goes out too.
+    inner.flush();
     for (const segment of collector.finish().slice(delivered)) deliver(segment);
     throw error;
   } finally {

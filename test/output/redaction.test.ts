@@ -1,6 +1,9 @@
 // A key a server echoes back (the simulator repeats what it is told) never reaches stdout, in
 // either its plain or its URL-encoded form, whole or split across transcript pieces; and what we
 // serialise stays bounded whatever the server sends.
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { registerSecret, StreamRedactor } from '../../src/core/redact.js';
 import type { LiveEvent } from '../../src/core/events.js';
@@ -70,5 +73,34 @@ describe('a key echoed by the server', () => {
             .join(' ')
         : result.stdout;
     expect(reply.replace(/\s+/g, ' ')).toMatch(/You said: remember \*\*\* and \*\*\*/);
+  });
+
+  it.each([
+    ['transcript.output', 'audio'],
+    ['text', 'text'],
+  ])('is masked when the service splits it across %s events, in the events and the session log', async (type, modality) => {
+    const state = mkdtempSync(join(tmpdir(), 'live-cli-redact-'));
+    try {
+      // piece-chars=4 cuts the echoed key into five events, as the service's subword pieces would.
+      const result = await runCli(['chat', '--sim=piece-chars=4', '--model', 'gemini-live-2.5-flash-preview', '--modality', modality, '--text', said, '--json'], {
+        env: { GEMINI_API_KEY: KEY, XDG_STATE_HOME: state },
+      });
+      expect(result.code, result.stderr).toBe(0);
+      const events = parseEvents(result.stdout);
+      const pieces = events.filter((e) => e.type === type).map((e) => String(e.text));
+      expect(pieces.length).toBeGreaterThan(8);
+      const joined = pieces.join('');
+      expect(joined).toMatch(/You said: remember \*\*\* and \*\*\*/);
+      expect(joined).not.toContain(KEY.slice(0, 6));
+      const logs = readdirSync(join(state, 'live-cli', 'sessions')).filter((name) => name.endsWith('.jsonl'));
+      expect(logs).toHaveLength(1);
+      const logged = parseEvents(readFileSync(join(state, 'live-cli', 'sessions', logs[0] ?? ''), 'utf8'))
+        .filter((e) => e.type === type)
+        .map((e) => String(e.text))
+        .join('');
+      expect(logged).toBe(joined);
+    } finally {
+      rmSync(state, { recursive: true, force: true });
+    }
   });
 });
