@@ -31,21 +31,31 @@ export function readReport(path: string): Record_[] {
 /**
  * The model's replies as the client delivered them: output text of each model turn, by the turn
  * that ends it. `complete` turns ended with a plain turn.complete (not interrupted, not cut).
+ * A reply cut by a drop ends with reason connection-lost; when the resumed connection generates it
+ * again, the client drops the part already shown and delivers the rest as the next turn. With
+ * `startsReply` (how every reply of the test begins), a next turn that does not begin a reply is
+ * that continuation, and the two are one reply: a repeated opening would still show as a reply
+ * of its own, or as an opening inside one.
  */
-export function deliveredReplies(events: Record_[]): Array<{ text: string; complete: boolean; conn: number }> {
-  const replies: Array<{ text: string; complete: boolean; conn: number }> = [];
+export function deliveredReplies(events: Record_[], startsReply?: (text: string) => boolean): Array<{ text: string; complete: boolean; conn: number }> {
+  const replies: Array<{ text: string; complete: boolean; conn: number; cut: boolean }> = [];
   let text = '';
   let interrupted = false;
   for (const event of events) {
     if (event.type === 'transcript.output' || event.type === 'text') text += String(event.text);
     if (event.type === 'interrupted') interrupted = true;
     if (event.type === 'turn.complete') {
-      if (text) replies.push({ text, complete: !interrupted && event.reason === undefined, conn: event.conn as number });
+      if (text) {
+        const reply = { text, complete: !interrupted && event.reason === undefined, conn: event.conn as number, cut: event.reason === 'connection-lost' };
+        const previous = replies.at(-1);
+        if (startsReply && previous?.cut && !startsReply(text)) replies[replies.length - 1] = { ...reply, text: previous.text + text };
+        else replies.push(reply);
+      }
       text = '';
       interrupted = false;
     }
   }
-  return replies;
+  return replies.map(({ text: replyText, complete, conn }) => ({ text: replyText, complete, conn }));
 }
 
 /** No event from a connection after a newer one opened (late frames are dropped). */
