@@ -17,6 +17,7 @@ import {
   VERTEX_PATH,
   type Json,
 } from './helpers.js';
+import { splitPieces } from '../../src/sim/reply.js';
 
 interface Usage {
   promptTokenCount: number;
@@ -176,5 +177,19 @@ describe('simulator: replies to text', () => {
     await client.waitFor((message) => serverContent(message)?.interrupted === true, 'interrupted');
     await client.waitForCount(isTurnComplete, 2, 'two turnCompletes');
     expect(transcription(client.messages, 'outputTranscription')).toContain('You said: stop');
+  });
+});
+
+describe('splitPieces', () => {
+  it('splits on words, and with piece-chars also mid-word; the pieces always rebuild the text', () => {
+    const text = 'You said: remember k+y/Secret=9f3e1d7c5b now';
+    const words = splitPieces(text, 3);
+    expect(words.join('')).toBe(text);
+    expect(words.every((piece) => /^\s?\S/.test(piece))).toBe(true);
+    const cut = splitPieces(text, 3, 4);
+    expect(cut.join('')).toBe(text);
+    expect(Math.max(...cut.map((piece) => piece.length))).toBeLessThanOrEqual(4);
+    // The key is cut inside itself: no one piece holds it.
+    expect(cut.some((piece) => piece.includes('k+y/Secret'))).toBe(false);
   });
 });
