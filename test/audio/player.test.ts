@@ -130,7 +130,9 @@ describe('PlayerSink with fake players', () => {
     // time has played since the write.
     expect(dropped).toBeCloseTo(before.queuedMs + before.aheadMs, -1);
     expect(dropped).toBeGreaterThanOrEqual(2000 - elapsed - 1);
-    expect(dropped).toBeLessThanOrEqual(2000 - elapsed + 20);
+    // The sink's clock starts when the player has spawned, after `begin`: on a loaded CI machine that
+    // took over 20 ms once, so the upper bound allows 100 ms of start-up (the lower one is exact).
+    expect(dropped).toBeLessThanOrEqual(2000 - elapsed + 100);
     expect(sink.stats().queuedMs).toBe(0);
     expect(sink.stats().droppedMs).toBe(dropped);
     await waitFor(() => !isAlive(firstPid), 1000);
